@@ -1,0 +1,202 @@
+"""Schema of the project file (``*.toml``), as pydantic models.
+
+These models only validate the shape of the document: types, allowed values and
+unknown keys (``extra="forbid"``, so a typo such as ``mesh_unit`` is an error
+rather than silently ignored). Checks that need the whole project (unknown ids,
+parent cycles, ...) live in :mod:`linetwin.io.project_file`.
+
+Numbers use pydantic's strict types so that ``"5"`` or ``true`` is not quietly
+accepted where TOML should hold a number; strict floats still accept integers,
+so ``low = 100`` is fine.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PositiveInt,
+    StrictFloat,
+    StrictInt,
+    StrictStr,
+    field_validator,
+    model_validator,
+)
+
+from linetwin.twin.model import DEFAULT_STATES, SourceConfig
+
+SECURITY_POLICIES = (
+    "None",
+    "Basic256Sha256",
+    "Basic128Rsa15",
+    "Basic256",
+    "Aes128_Sha256_RsaOaep",
+    "Aes256_Sha256_RsaPss",
+)
+COLORMAPS = ("viridis", "cividis", "coolwarm", "plasma")
+
+# ns=<index>;  or  nsu=<namespace uri>;  then s=<string> | i=<uint> | g=<guid> | b=<base64>.
+# The namespace prefix may be left out (namespace 0, e.g. "i=2258"), as OPC UA allows.
+_GUID = r"[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}"
+_NODE_ID = re.compile(
+    r"^(?:(?:ns=\d+|nsu=[^;]+);)?"
+    rf"(?:s=.+|i=\d+|g={_GUID}|b=[A-Za-z0-9+/]+={{0,2}})$"
+)
+_HEX_COLOR = re.compile(r"^#[0-9A-Fa-f]{6}$")
+
+
+def _number(value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueError(f"expected a number, got {value!r}")
+    if not math.isfinite(value):
+        raise ValueError(f"expected a finite number, got {value!r}")
+    return float(value)
+
+
+def _vec3(value: Any) -> tuple[float, float, float]:
+    if not isinstance(value, (list, tuple)) or len(value) != 3:
+        raise ValueError(f"expected 3 numbers [x, y, z], got {value!r}")
+    return tuple(_number(v) for v in value)  # type: ignore[return-value]
+
+
+def _scale(value: Any) -> tuple[float, float, float]:
+    """A scale is one number (uniform) or three; always stored as three."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        value = [value] * 3
+    if not isinstance(value, (list, tuple)):
+        raise ValueError(f"expected a number or 3 numbers [x, y, z], got {value!r}")
+    scale = _vec3(value)
+    if any(s == 0.0 for s in scale):
+        raise ValueError(f"scale must not be zero, got {value!r}")
+    return scale
+
+
+def _hex_color(value: str) -> str:
+    if not _HEX_COLOR.match(value):
+        raise ValueError(f"expected a color '#RRGGBB', got {value!r}")
+    return value
+
+
+Vec3 = Annotated[tuple[float, float, float], BeforeValidator(_vec3)]
+Scale = Annotated[tuple[float, float, float], BeforeValidator(_scale)]
+Identifier = Annotated[StrictStr, Field(min_length=1)]
+HexColor = Annotated[StrictStr, AfterValidator(_hex_color)]
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ProjectSection(_Section):
+    name: Identifier
+
+
+class SourceSection(_Section):
+    endpoint: StrictStr = SourceConfig.endpoint
+    security_policy: Literal[SECURITY_POLICIES] = "None"  # type: ignore[valid-type]
+    security_mode: Literal["None", "Sign", "SignAndEncrypt"] = "None"
+    username: StrictStr | None = None
+
+    @field_validator("endpoint")
+    @classmethod
+    def _opc_tcp(cls, value: str) -> str:
+        if not value.startswith("opc.tcp://"):
+            raise ValueError(f"endpoint must start with 'opc.tcp://', got {value!r}")
+        return value
+
+
+class AssetEntry(_Section):
+    id: Identifier
+    name: StrictStr
+    level: Literal["factory", "system", "asset", "component"]
+    parent: Identifier | None = None
+    mesh: Identifier | None = None  # relative to the project file's folder
+    mesh_units: Literal["m", "mm"] = "m"
+    position: Vec3 = (0.0, 0.0, 0.0)
+    rotation: Vec3 = (0.0, 0.0, 0.0)  # degrees
+    scale: Scale = (1.0, 1.0, 1.0)
+    color_by: Identifier | None = None
+
+
+class LimitsEntry(_Section):
+    low: StrictFloat | None = None
+    high: StrictFloat | None = None
+
+    @model_validator(mode="after")
+    def _ordered(self) -> LimitsEntry:
+        if self.low is not None and self.high is not None and self.low > self.high:
+            raise ValueError(f"low ({self.low:g}) must not be above high ({self.high:g})")
+        return self
+
+
+class SignalEntry(_Section):
+    id: Identifier
+    asset: Identifier
+    node: StrictStr
+    kind: Literal["state", "analog", "counter"]
+    unit: StrictStr = ""
+    limits: LimitsEntry = LimitsEntry()
+    sampling_ms: Annotated[PositiveInt, Field(strict=True)] = 500
+    endpoint: StrictStr | None = None
+    states: dict[Identifier, StrictInt] | None = None
+
+    @field_validator("node")
+    @classmethod
+    def _node_id(cls, value: str) -> str:
+        if not _NODE_ID.match(value):
+            raise ValueError(
+                f"{value!r} is not an OPC UA node id; expected e.g. 'ns=2;s=Sealer.Temperature', "
+                "'ns=2;i=1001' or 'nsu=urn:example;s=Tag'"
+            )
+        return value
+
+
+class StateRuleEntry(_Section):
+    kind: Literal["state"]
+    id: Identifier
+    colors: dict[Identifier, HexColor]
+    signal: Identifier | None = None  # None: every state signal
+
+
+class AnalogRuleEntry(_Section):
+    kind: Literal["analog"]
+    id: Identifier
+    signal: Identifier
+    colormap: Literal[COLORMAPS]  # type: ignore[valid-type]
+    range: tuple[StrictFloat, StrictFloat]
+
+    @field_validator("range", mode="before")
+    @classmethod
+    def _pair(cls, value: Any) -> Any:
+        if not isinstance(value, (list, tuple)) or len(value) != 2:
+            raise ValueError(f"expected 2 numbers [low, high], got {value!r}")
+        return value
+
+    @field_validator("range")
+    @classmethod
+    def _increasing(cls, value: tuple[float, float]) -> tuple[float, float]:
+        if not value[0] < value[1]:
+            raise ValueError(f"range low ({value[0]:g}) must be below high ({value[1]:g})")
+        return value
+
+
+VisualRuleEntry = Annotated[Union[StateRuleEntry, AnalogRuleEntry], Field(discriminator="kind")]
+RULE_KINDS = ("state", "analog")
+
+
+class ProjectDocument(_Section):
+    """The whole project file."""
+
+    project: ProjectSection
+    source: SourceSection = SourceSection()
+    states: dict[Identifier, StrictInt] = Field(default_factory=lambda: dict(DEFAULT_STATES))
+    assets: list[AssetEntry] = []
+    signals: list[SignalEntry] = []
+    visual_rules: list[VisualRuleEntry] = []

@@ -1,0 +1,317 @@
+"""The built-in OPC UA simulator: a :class:`LineSimulator` served by asyncua.
+
+Every project signal gets a variable at exactly the node id the project names,
+in a folder per station under Objects. Signals the model knows are updated
+every 100 ms of wall time (the model advances ``0.1 * speed`` s per update);
+the others are served with ``BadWaitingForInitialData`` so a client sees them
+as bad rather than silently missing.
+
+Run it inside an app with :meth:`SimulatorServer.start_in_thread`, from async
+code with :meth:`start` / :meth:`stop`, or as ``linetwin sim`` through
+:func:`run_simulator_cli`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import errno
+import logging
+import signal
+import socket
+import sys
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from asyncua import Server, ua
+
+from linetwin.io.asyncio_thread import AsyncioThread, quiet_asyncua_logging
+from linetwin.io.node_ids import browse_name_of, parse_node_id, resolve_namespace
+from linetwin.twin.model import AssetLevel, Project, Signal, SignalKind
+from linetwin.twin.simulation import LineSimulator
+
+NAMESPACE_URI = "urn:linetwin:demo-sim"
+NAMESPACE_INDEX = 2  # what the demo project's "ns=2;..." node ids expect
+UPDATE_PERIOD_S = 0.1
+_VARIANT_OF_KIND = {
+    SignalKind.STATE: ua.VariantType.Int32,
+    SignalKind.COUNTER: ua.VariantType.UInt32,
+    SignalKind.ANALOG: ua.VariantType.Double,
+}
+
+_log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class _Binding:
+    """One simulated signal served at one node."""
+
+    signal_id: str
+    node_id: ua.NodeId
+    variant: ua.VariantType
+
+
+def stations_of(project: Project) -> list[str]:
+    """Station assets of the project, in file (= flow) order."""
+    return [a.id for a in project.assets if a.level == AssetLevel.ASSET and project.signals_of(a.id)]
+
+
+def free_port(host: str) -> int:
+    """A port nobody listens on right now (the OS picks it for a port-0 bind)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((host, 0))
+        return sock.getsockname()[1]
+
+
+class SimulatorServer:
+    """An asyncua server fed by the line model. ``port=0``: a free port."""
+
+    def __init__(
+        self,
+        project: Project,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        seed: int = 1,
+        speed: float = 1.0,
+        scenario: str = "normal",
+    ) -> None:
+        if not 0 <= port <= 65535:
+            raise ValueError(f"port must be 0..65535, got {port}")
+        if not speed > 0:
+            raise ValueError(f"speed must be > 0, got {speed}")
+        stations = stations_of(project)
+        if not stations:
+            raise ValueError(f"project {project.name!r} has no station assets with signals")
+        self._project = project
+        self._host = host
+        self._requested_port = port
+        self._port: int | None = None
+        self._speed = speed
+        self.simulator = LineSimulator(stations, seed=seed, scenario=scenario)
+        self._server: Server | None = None
+        self._bindings: list[_Binding] = []
+        self._written: dict[ua.NodeId, float | int] = {}
+        self._task: asyncio.Task[None] | None = None
+        self._thread: AsyncioThread | None = None
+        self._update_failed = False
+
+    @property
+    def port(self) -> int:
+        if self._port is None:
+            raise RuntimeError("the simulator server is not started")
+        return self._port
+
+    @property
+    def endpoint(self) -> str:
+        return f"opc.tcp://{self._host}:{self.port}/linetwin/"
+
+    # --- async API ------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Build the address space and listen; returns once clients can connect."""
+        if self._server is not None:
+            return
+        quiet_asyncua_logging()
+        attempts = 3 if self._requested_port == 0 else 1
+        for attempt in range(attempts):
+            port = self._requested_port or free_port(self._host)
+            try:
+                self._server = await self._start_server(port)
+            except OSError as exc:
+                # Another process took the free port between probe and bind.
+                if exc.errno != errno.EADDRINUSE or attempt == attempts - 1:
+                    raise
+                continue
+            self._port = port
+            break
+        self._task = asyncio.create_task(self._update_loop(), name="linetwin-sim-update")
+
+    async def stop(self) -> None:
+        """Stop updating and listening; the port is free again when this returns."""
+        task, self._task = self._task, None
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        server, self._server = self._server, None
+        if server is not None:
+            await _stop_clock(server)
+            await server.stop()
+
+    async def run_forever(self, stop: asyncio.Event | None = None) -> None:
+        """Serve until ``stop`` is set (or the task is cancelled)."""
+        await self.start()
+        try:
+            await (stop or asyncio.Event()).wait()
+        finally:
+            await self.stop()
+
+    # --- thread-hosted API for the GUI ------------------------------------------
+
+    def start_in_thread(self, timeout: float = 30.0) -> str:
+        """Start on a private asyncio thread; returns the endpoint once listening."""
+        if self._thread is not None:
+            return self.endpoint
+        thread = AsyncioThread(name="linetwin-sim-server")
+        thread.start()
+        try:
+            thread.submit(self.start()).result(timeout)
+        except BaseException:
+            thread.stop()
+            raise
+        self._thread = thread
+        return self.endpoint
+
+    def stop_thread(self, timeout: float = 5.0) -> None:
+        """Stop the server and its thread; safe to call twice."""
+        thread, self._thread = self._thread, None
+        if thread is None:
+            return
+        try:
+            thread.submit(self.stop()).result(timeout)
+        except Exception:  # the thread teardown below still cancels everything
+            _log.exception("simulator server did not stop cleanly")
+        thread.stop(timeout)
+
+    # --- internals ------------------------------------------------------------
+
+    async def _start_server(self, port: int) -> Server:
+        server = Server()
+        await server.init()
+        server.set_endpoint(f"opc.tcp://{self._host}:{port}/linetwin/")
+        server.set_server_name("LineTwin simulator")
+        server.set_security_policy([ua.SecurityPolicyType.NoSecurity])
+        index = await server.register_namespace(NAMESPACE_URI)
+        if index != NAMESPACE_INDEX:
+            raise RuntimeError(f"namespace {NAMESPACE_URI} got index {index}, expected {NAMESPACE_INDEX}")
+        await self._build_address_space(server)
+        await server.start()
+        return server
+
+    async def _build_address_space(self, server: Server) -> None:
+        known = set(self.simulator.signal_ids())
+        namespaces = await server.get_namespace_array()
+        self._bindings, self._written = [], {}
+        taken: set[ua.NodeId] = set()
+        for asset in self._project.assets:
+            signals = self._project.signals_of(asset.id)
+            if not signals:
+                continue
+            folder_name = asset.id[:1].upper() + asset.id[1:]
+            folder = await server.nodes.objects.add_folder(NAMESPACE_INDEX, folder_name)
+            for sig in signals:
+                node_id = _served_node_id(sig, namespaces)
+                if node_id is None or node_id in taken:
+                    continue
+                taken.add(node_id)
+                variant = _VARIANT_OF_KIND[sig.kind]
+                name = ua.QualifiedName(browse_name_of(node_id), NAMESPACE_INDEX)
+                await folder.add_variable(node_id, name, _typed(0, variant), variant)
+                if sig.id in known:
+                    self._bindings.append(_Binding(sig.id, node_id, variant))
+                else:
+                    bad = ua.DataValue(StatusCode=ua.StatusCode(ua.StatusCodes.BadWaitingForInitialData))
+                    await server.write_attribute_value(node_id, bad)
+        await self._publish(server)
+
+    async def _update_loop(self) -> None:
+        """Step the model every 100 ms of wall time, without drift."""
+        loop = asyncio.get_running_loop()
+        due = loop.time()
+        while True:
+            due += UPDATE_PERIOD_S
+            late = loop.time() - due
+            if late > 1.0:  # suspended or starved of CPU: skip ahead, do not burst
+                due = loop.time()
+            await asyncio.sleep(max(due - loop.time(), 0.0))
+            try:
+                self.simulator.step(UPDATE_PERIOD_S * self._speed)
+                await self._publish(self._server)
+            except Exception:
+                if not self._update_failed:  # once, not ten tracebacks a second
+                    _log.exception("simulator update failed")
+                self._update_failed = True
+
+    async def _publish(self, server: Server | None) -> None:
+        """Write every value that changed, stamped with the time of this update."""
+        if server is None:
+            return
+        values = self.simulator.values()
+        now = datetime.now(timezone.utc)
+        for b in self._bindings:
+            value = _typed(values[b.signal_id], b.variant)
+            if self._written.get(b.node_id) == value:
+                continue
+            self._written[b.node_id] = value
+            dv = ua.DataValue(
+                ua.Variant(value, b.variant),
+                StatusCode=ua.StatusCode(ua.StatusCodes.Good),
+                SourceTimestamp=now,
+                ServerTimestamp=now,
+            )
+            await server.write_attribute_value(b.node_id, dv)
+
+
+def _served_node_id(sig: Signal, namespaces: list[str]) -> ua.NodeId | None:
+    """The node to create for ``sig``; None (with a warning) if not in our namespace."""
+    try:
+        node_id = resolve_namespace(parse_node_id(sig.node), namespaces)
+    except (ValueError, KeyError) as exc:
+        _log.warning("signal %s: cannot serve node %r (%s)", sig.id, sig.node, exc)
+        return None
+    if node_id.NamespaceIndex != NAMESPACE_INDEX:
+        _log.warning("signal %s: node %s is outside the simulator's namespace", sig.id, sig.node)
+        return None
+    return node_id
+
+
+def _typed(value: float, variant: ua.VariantType) -> float | int:
+    if variant == ua.VariantType.Double:
+        return float(value)
+    if variant == ua.VariantType.UInt32:
+        return min(max(int(value), 0), 2**32 - 1)
+    return int(round(value))
+
+
+async def _stop_clock(server: Server) -> None:
+    """Cancel asyncua's 1 Hz clock task, which ``Server.stop`` waits up to 1 s for."""
+    iserver = server.iserver
+    task = getattr(iserver, "time_task", None)
+    if isinstance(task, asyncio.Task) and not task.done():
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        iserver.time_task = None
+
+
+def run_simulator_cli(
+    project: Project, host: str = "127.0.0.1", port: int = 4840, seed: int = 1, speed: float = 1.0
+) -> int:
+    """``linetwin sim``: print the endpoint, serve until Ctrl+C / SIGTERM, return 0."""
+    try:
+        server = SimulatorServer(project, host=host, port=port, seed=seed, speed=speed)
+    except ValueError as exc:
+        print(f"linetwin sim: {exc}", file=sys.stderr)
+        return 2
+    try:
+        asyncio.run(_serve_until_signalled(server))
+    except KeyboardInterrupt:  # platforms without loop signal handlers
+        pass
+    except OSError as exc:
+        print(f"linetwin sim: cannot listen on {host}:{port}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+async def _serve_until_signalled(server: SimulatorServer) -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+            loop.add_signal_handler(sig, stop.set)
+    await server.start()
+    print(server.endpoint, flush=True)
+    try:
+        await stop.wait()
+    finally:
+        await server.stop()

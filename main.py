@@ -1,0 +1,132 @@
+"""LineTwin entry point: ``linetwin [COMMAND] ...`` (same as ``python main.py``).
+
+The composition root: parses the command line, builds the objects and wires
+them. Qt is imported only by the ``gui`` command, so the other commands run
+on machines with no display.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+DEMO_PROJECT = Path(__file__).resolve().parent / "resources" / "demo" / "line.toml"
+
+
+def _size(text: str) -> tuple[int, int]:
+    try:
+        w, h = (int(v) for v in text.lower().split("x"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected WIDTHxHEIGHT like 1600x900, got {text!r}")
+    if not (16 <= w <= 8192 and 16 <= h <= 8192):
+        raise argparse.ArgumentTypeError(f"size {text} is outside 16x16 .. 8192x8192")
+    return w, h
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="linetwin", description="Desktop digital twin of a production line. "
+        "With no command: the GUI on the demo line, served by the built-in simulator.")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    gui = sub.add_parser("gui", help="open a project in the 3D window")
+    gui.add_argument("project", type=Path, nargs="?", default=None,
+                     help="project file (default: the demo line with its simulator)")
+    gui.add_argument("--endpoint", help="OPC UA endpoint URL (default: the project's source)")
+    gui.add_argument("--simulate", action="store_true",
+                     help="serve the project from the built-in simulator")
+    check = sub.add_parser("check", help="validate a project file and its meshes")
+    check.add_argument("project", type=Path)
+    render = sub.add_parser("render", help="write a PNG of the line, no display needed")
+    render.add_argument("project", type=Path)
+    render.add_argument("-o", "--output", type=Path, required=True, help="PNG file to write")
+    render.add_argument("--size", type=_size, default=(1600, 900), help="WIDTHxHEIGHT")
+    render.add_argument("--state", type=Path, help="JSON object of signal id -> value")
+    sim = sub.add_parser("sim", help="run the built-in OPC UA simulator")
+    sim.add_argument("project", type=Path, nargs="?", default=DEMO_PROJECT)
+    sim.add_argument("--host", default="127.0.0.1")
+    sim.add_argument("--port", type=int, default=4840, help="0 picks a free port")
+    sim.add_argument("--seed", type=int, default=1)
+    sim.add_argument("--speed", type=float, default=1.0, help="simulated seconds per second")
+    return parser
+
+
+def cmd_gui(args) -> int:
+    from linetwin.ui.app import run_gui  # Qt only when a window is wanted
+
+    if args.project is None:
+        return run_gui(DEMO_PROJECT, simulate=True)
+    return run_gui(args.project, endpoint=args.endpoint, simulate=args.simulate)
+
+
+def cmd_check(args) -> int:
+    from linetwin.io.project_check import check_project
+
+    report = check_project(args.project)
+    for problem in report.problems:
+        print(problem)
+    if report.problems:
+        return 1
+    print(report.summary)
+    return 0
+
+
+def cmd_render(args) -> int:
+    from linetwin.io.meshes import load_line_geometry
+    from linetwin.io.project_file import ProjectFileError, load_project
+    from linetwin.io.state_file import StateFileError, load_state_file
+    from linetwin.scene.render import render_line
+
+    try:
+        project = load_project(args.project)
+        values = load_state_file(args.state, project) if args.state else {}
+    except ProjectFileError as error:
+        for problem in error.problems:
+            print(problem, file=sys.stderr)
+        return 1
+    except StateFileError as error:
+        print(error, file=sys.stderr)
+        return 1
+    if args.output.suffix.lower() != ".png":
+        print(f"{args.output}: the output must be a .png file", file=sys.stderr)
+        return 1
+    if not args.output.parent.resolve().is_dir():
+        print(f"{args.output}: folder {args.output.parent} does not exist", file=sys.stderr)
+        return 1
+    geometries = load_line_geometry(project)
+    for geometry in geometries.values():
+        if geometry.problem:
+            print(f"warning: {geometry.problem} (drawn as a box)", file=sys.stderr)
+    render_line(project, geometries, values, args.output, size=args.size)
+    print(f"wrote {args.output}")
+    return 0
+
+
+def cmd_sim(args) -> int:
+    from linetwin.io.project_file import ProjectFileError, load_project
+    from linetwin.io.sim_server import run_simulator_cli
+
+    try:
+        project = load_project(args.project)
+    except ProjectFileError as error:
+        for problem in error.problems:
+            print(problem, file=sys.stderr)
+        return 1
+    return run_simulator_cli(project, args.host, args.port, args.seed, args.speed)
+
+
+COMMANDS = {"gui": cmd_gui, "check": cmd_check, "render": cmd_render, "sim": cmd_sim}
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command is None:
+        args = build_parser().parse_args(["gui"])
+    try:
+        return COMMANDS[args.command](args)
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

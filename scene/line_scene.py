@@ -1,0 +1,186 @@
+"""The 3D line: one actor per asset, colored by the twin's rules.
+
+Takes any ``pyvista.Plotter``: the Qt widget's plotter in the GUI, an
+off-screen plotter for ``linetwin render`` and the tests.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+import pyvista as pv
+from vtkmodules.vtkRenderingCore import vtkCellPicker, vtkCoordinate
+
+from linetwin.scene.camera import CameraPose, fly_path, pose_looking_at
+from linetwin.scene.labels import StationLabels
+from linetwin.scene.meshes import asset_polydata, component_names
+from linetwin.twin.colors import AssetAppearance, Look
+from linetwin.twin.geometry import AssetGeometry
+from linetwin.twin.model import Project
+
+SELECTION_COLOR = "#1F3BFF"
+BACKGROUND_BOTTOM = "#E9ECF1"
+BACKGROUND_TOP = "#FFFFFF"
+
+
+class LineScene:
+    """Builds and updates the line in ``plotter``.
+
+    Parameters
+    ----------
+    plotter : pyvista.Plotter
+    project : Project
+    geometries : dict of asset id to AssetGeometry (assets without a mesh are absent)
+    """
+
+    def __init__(self, plotter: pv.Plotter, project: Project,
+                 geometries: dict[str, AssetGeometry]) -> None:
+        self.plotter = plotter
+        self.project = project
+        self.meshes: dict[str, pv.PolyData] = {}
+        self.actors: dict[str, pv.Actor] = {}
+        self.components: dict[str, list[str]] = {}
+        self.selected: str | None = None
+        self._silhouette = None
+        self._picker = vtkCellPicker()
+        self._picker.SetTolerance(0.0005)
+        self._picker.PickFromListOn()
+        plotter.set_background(BACKGROUND_BOTTOM, top=BACKGROUND_TOP)
+        plotter.enable_anti_aliasing("ssaa") if plotter.off_screen else None
+        for asset_id, geometry in geometries.items():
+            self._add_asset(asset_id, geometry)
+        self._add_floor()
+        anchors = {a: self.label_anchor(a, lift=0.25 + 0.45 * (i % 2))
+                   for i, a in enumerate(self.actors)}  # alternate heights: no overlaps
+        self.labels = StationLabels(plotter, anchors,
+                                    {a.id: a.name for a in project.assets})
+        self.fit_line()
+
+    # -- building ---------------------------------------------------------
+    def _add_asset(self, asset_id: str, geometry: AssetGeometry) -> None:
+        mesh = asset_polydata(geometry)
+        actor = self.plotter.add_mesh(mesh, color="#C8C8C8", smooth_shading=True,
+                                      name=f"asset:{asset_id}", pickable=True,
+                                      specular=0.25, specular_power=20)
+        self.meshes[asset_id] = mesh
+        self.actors[asset_id] = actor
+        self.components[asset_id] = component_names(geometry)
+        self._picker.AddPickList(actor)
+
+    def _add_floor(self) -> None:
+        xmin, xmax, ymin, ymax, _, _ = self.line_bounds()
+        pad = 1.5
+        x0, x1 = np.floor(xmin - pad), np.ceil(xmax + pad)
+        y0, y1 = np.floor(ymin - pad), np.ceil(ymax + pad)
+        nx, ny = int(x1 - x0), int(y1 - y0)
+        center = ((x0 + x1) / 2, (y0 + y1) / 2, 0.0)
+        floor = pv.Plane(center=(center[0], center[1], -0.003), i_size=x1 - x0, j_size=y1 - y0)
+        self.plotter.add_mesh(floor, color="#D9DDE3", name="floor", pickable=False,
+                              ambient=0.3, diffuse=0.7)
+        grid = pv.Plane(center=center, i_size=x1 - x0, j_size=y1 - y0,
+                        i_resolution=nx, j_resolution=ny)
+        self.plotter.add_mesh(grid, style="wireframe", color="#A7AEB8", line_width=1,
+                              name="floor-grid", pickable=False, lighting=False)
+
+    # -- geometry queries ---------------------------------------------------
+    def line_bounds(self) -> tuple[float, ...]:
+        if not self.meshes:
+            return (-1.0, 1.0, -1.0, 1.0, 0.0, 1.0)
+        b = np.array([m.bounds for m in self.meshes.values()])
+        return (b[:, 0].min(), b[:, 1].max(), b[:, 2].min(), b[:, 3].max(),
+                b[:, 4].min(), b[:, 5].max())
+
+    def asset_center(self, asset_id: str) -> np.ndarray:
+        return np.array(self.meshes[asset_id].center)
+
+    def label_anchor(self, asset_id: str, lift: float = 0.25) -> np.ndarray:
+        """``lift`` metres above the asset's top, over its footprint centre."""
+        b = self.meshes[asset_id].bounds
+        return np.array([(b[0] + b[1]) / 2, (b[2] + b[3]) / 2, b[5] + lift])
+
+    # -- appearance ---------------------------------------------------------
+    def apply(self, appearances: Iterable[AssetAppearance]) -> None:
+        """Show each asset's color and look; assets without a mesh are skipped."""
+        texts = {}
+        for app in appearances:
+            actor = self.actors.get(app.asset_id)
+            if actor is None:
+                continue
+            _style(actor.prop, app)
+            texts[app.asset_id] = app.label
+        self.labels.set_status(texts)
+
+    def select(self, asset_id: str | None) -> None:
+        """Highlight ``asset_id`` with an outline (``None`` clears the selection)."""
+        if self._silhouette is not None:
+            self.plotter.remove_actor(self._silhouette, render=False)
+            self._silhouette = None
+        self.selected = asset_id if asset_id in self.meshes else None
+        if self.selected is not None:
+            self._silhouette = self.plotter.add_silhouette(
+                self.meshes[self.selected], color=SELECTION_COLOR, line_width=5.0,
+                feature_angle=False,
+            )
+        self.labels.emphasize(self.selected)
+
+    # -- picking and camera -------------------------------------------------
+    def pick(self, x: float, y: float) -> str | None:
+        """The asset under display position (x, y) (VTK convention: origin bottom-left)."""
+        if not self._picker.Pick(x, y, 0, self.plotter.renderer):
+            return None
+        picked = self._picker.GetActor()
+        return next((a for a, act in self.actors.items() if act is picked), None)
+
+    def to_display(self, point) -> tuple[float, float]:
+        coordinate = vtkCoordinate()
+        coordinate.SetCoordinateSystemToWorld()
+        coordinate.SetValue(*map(float, point))
+        x, y = coordinate.GetComputedDoubleDisplayValue(self.plotter.renderer)
+        return x, y
+
+    def current_pose(self) -> CameraPose:
+        cam = self.plotter.camera
+        return CameraPose(tuple(cam.position), tuple(cam.focal_point), tuple(cam.up))
+
+    def set_pose(self, pose: CameraPose) -> None:
+        cam = self.plotter.camera
+        cam.position, cam.focal_point, cam.up = pose.position, pose.focal_point, pose.view_up
+        self.plotter.renderer.ResetCameraClippingRange()
+
+    def fit_line(self) -> None:
+        self.set_pose(pose_looking_at(self.line_bounds(), margin=1.0))
+        self._tighten(self.line_bounds())
+
+    def _tighten(self, bounds, fill: float = 0.92) -> None:
+        """Dolly so ``bounds`` just fill the view: a bounding sphere wastes most of
+        the screen on a long, thin line."""
+        corners = [(x, y, z) for x in bounds[0:2] for y in bounds[2:4] for z in bounds[4:6]]
+        coordinate = vtkCoordinate()
+        coordinate.SetCoordinateSystemToWorld()
+        cam = self.plotter.camera
+        for _ in range(3):
+            extent = 0.0
+            for corner in corners:
+                coordinate.SetValue(*map(float, corner))
+                vx, vy = coordinate.GetComputedDoubleViewportValue(self.plotter.renderer)
+                w, h = self.plotter.renderer.GetSize()
+                extent = max(extent, abs(2 * vx / w - 1), abs(2 * vy / h - 1))
+            focal = np.array(cam.focal_point)
+            offset = np.array(cam.position) - focal
+            cam.position = tuple(focal + offset * (extent / fill))
+        self.plotter.renderer.ResetCameraClippingRange()
+
+    def fly_to(self, asset_id: str, frames: int = 24) -> list[CameraPose]:
+        """Poses that glide from the current view to a close view of ``asset_id``."""
+        target = pose_looking_at(self.meshes[asset_id].bounds, margin=1.3)
+        return fly_path(self.current_pose(), target, frames)
+
+
+def _style(prop, app: AssetAppearance) -> None:
+    """Color plus a surface style that tells no-data and bad quality apart without hue."""
+    prop.color = tuple(c / 255.0 for c in app.color)
+    prop.opacity = 0.35 if app.look is Look.NO_DATA else 1.0
+    prop.show_edges = app.look is Look.BAD_QUALITY
+    if app.look is Look.BAD_QUALITY:
+        prop.edge_color = (1.0, 0.85, 0.0)

@@ -1,0 +1,132 @@
+"""Visual rules: turn the twin state into one color and one look per asset.
+
+Every asset that has a ``color_by`` signal is colored by the rule that applies
+to that signal: a state rule (code -> name -> color) or an analog rule (value
+-> colormap). A reading that is missing or not Good never shows a state color:
+it gets the "no data" or "bad quality" look instead.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import IntEnum
+
+import numpy as np
+
+from linetwin.twin.model import AnalogColorRule, Project, SignalKind, StateColorRule
+from linetwin.twin.palette import (
+    BAD_QUALITY_COLOR,
+    NO_DATA_COLOR,
+    OKABE_ITO_STATES,
+    STRUCTURE_COLOR,
+    UNKNOWN_STATE_COLOR,
+    colormap_rgb,
+)
+from linetwin.twin.state import TwinState
+from linetwin.twin.updates import Quality
+
+
+class Look(IntEnum):
+    """How the scene draws an asset, beyond its color."""
+
+    LIVE = 0  # solid, colored by its rule
+    NO_DATA = 1  # nothing received: ghosted grey
+    BAD_QUALITY = 2  # Bad or Uncertain reading: dark grey with edges
+    STRUCTURE = 3  # not bound to any signal: neutral solid
+
+
+@dataclass(frozen=True)
+class AssetAppearance:
+    asset_id: str
+    color: tuple[int, int, int]
+    look: Look
+    label: str  # short text for the station label, e.g. "running" or "185.2 °C"
+
+
+class _StateTable:
+    """A lookup table from state code to color for one state rule."""
+
+    def __init__(self, project: Project, rule: StateColorRule | None, signal_states) -> None:
+        states = signal_states or project.states
+        colors = dict(OKABE_ITO_STATES)
+        if rule is not None:
+            colors.update(rule.colors)
+        size = max(states.values(), default=0) + 1
+        self.lut = np.tile(np.array(UNKNOWN_STATE_COLOR, dtype=np.uint8), (size, 1))
+        self.names = {code: name for name, code in states.items()}
+        for name, code in states.items():
+            if code >= 0 and name in colors:
+                self.lut[code] = colors[name]
+
+    def color(self, code: float) -> tuple[tuple[int, int, int], str]:
+        if not np.isfinite(code) or code != int(code) or not 0 <= code < len(self.lut):
+            return UNKNOWN_STATE_COLOR, f"state {code:g}"
+        c = int(code)
+        return tuple(int(v) for v in self.lut[c]), self.names.get(c, f"state {c}")
+
+
+class ColorEngine:
+    """Computes :class:`AssetAppearance` for every asset from a :class:`TwinState`."""
+
+    def __init__(self, project: Project) -> None:
+        self.project = project
+        self.asset_ids = [a.id for a in project.assets]
+        self._driver = {a.id: a.color_by for a in project.assets}
+        self._state_tables: dict[str, _StateTable] = {}
+        self._analog_rules: dict[str, AnalogColorRule] = {}
+        self._build_rules()
+
+    def _build_rules(self) -> None:
+        generic_state_rule = next(
+            (r for r in self.project.rules if isinstance(r, StateColorRule) and r.signal is None),
+            None,
+        )
+        for signal in self.project.signals:
+            if signal.kind is SignalKind.STATE:
+                own = next(
+                    (r for r in self.project.rules
+                     if isinstance(r, StateColorRule) and r.signal == signal.id),
+                    generic_state_rule,
+                )
+                self._state_tables[signal.id] = _StateTable(self.project, own, signal.states)
+        for rule in self.project.rules:
+            if isinstance(rule, AnalogColorRule):
+                self._analog_rules[rule.signal] = rule
+
+    def signals_driving_colors(self) -> set[str]:
+        return {sid for sid in self._driver.values() if sid is not None}
+
+    def appearance(self, state: TwinState, asset_id: str) -> AssetAppearance:
+        signal_id = self._driver.get(asset_id)
+        if signal_id is None:
+            return AssetAppearance(asset_id, STRUCTURE_COLOR, Look.STRUCTURE, "")
+        reading = state.reading(signal_id)
+        if reading.quality is Quality.NO_DATA:
+            return AssetAppearance(asset_id, NO_DATA_COLOR, Look.NO_DATA, "no data")
+        if reading.quality is not Quality.GOOD:
+            return AssetAppearance(
+                asset_id, BAD_QUALITY_COLOR, Look.BAD_QUALITY, reading.quality.name.lower()
+            )
+        color, label = self._live_color(signal_id, reading.value)
+        return AssetAppearance(asset_id, color, Look.LIVE, label)
+
+    def _live_color(self, signal_id: str, value: float) -> tuple[tuple[int, int, int], str]:
+        if signal_id in self._state_tables:
+            return self._state_tables[signal_id].color(value)
+        signal = self.project.signal(signal_id)
+        text = f"{value:.1f} {signal.unit}".strip()
+        rule = self._analog_rules.get(signal_id)
+        if rule is None:
+            return STRUCTURE_COLOR, text
+        lo, hi = rule.value_range
+        rgb = colormap_rgb(rule.colormap, np.array([(value - lo) / (hi - lo)]))[0]
+        return (int(rgb[0]), int(rgb[1]), int(rgb[2])), text
+
+    def appearances(self, state: TwinState, asset_ids=None) -> list[AssetAppearance]:
+        ids = self.asset_ids if asset_ids is None else asset_ids
+        return [self.appearance(state, a) for a in ids]
+
+    def assets_affected_by(self, state: TwinState, signal_indices: np.ndarray) -> list[str]:
+        """Assets whose color depends on any of the given signals."""
+        changed = {state.signal_ids[i] for i in signal_indices}
+        return [a for a, sid in self._driver.items() if sid in changed]

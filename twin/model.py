@@ -1,0 +1,156 @@
+"""The line model: assets, signals and visual rules, as loaded from a project file.
+
+Plain frozen dataclasses with no I/O, so the model can be built by a loader, a
+test or a script alike. Geometry lives in :mod:`linetwin.twin.geometry`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+from pathlib import Path
+
+
+class AssetLevel(str, Enum):
+    """ISA-95 style hierarchy levels, from the whole site down to a part."""
+
+    FACTORY = "factory"
+    SYSTEM = "system"
+    ASSET = "asset"
+    COMPONENT = "component"
+
+
+class SignalKind(str, Enum):
+    STATE = "state"  # integer code, named by the project's state table
+    ANALOG = "analog"  # continuous process value
+    COUNTER = "counter"  # monotonically increasing count
+
+
+@dataclass(frozen=True)
+class Transform:
+    """Placement of an asset's mesh in the line, in metres and degrees.
+
+    ``rotation`` is applied as intrinsic X, then Y, then Z rotations about the
+    mesh origin, then ``scale``, then ``position``.
+    """
+
+    position: tuple[float, float, float] = (0.0, 0.0, 0.0)
+    rotation: tuple[float, float, float] = (0.0, 0.0, 0.0)
+    scale: tuple[float, float, float] = (1.0, 1.0, 1.0)
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Specification limits of an analog signal; either side may be open."""
+
+    low: float | None = None
+    high: float | None = None
+
+    def contains(self, value: float) -> bool:
+        return (self.low is None or value >= self.low) and (
+            self.high is None or value <= self.high
+        )
+
+
+@dataclass(frozen=True)
+class Asset:
+    id: str
+    name: str
+    level: AssetLevel
+    parent: str | None = None
+    mesh: Path | None = None  # absolute, resolved against the project file
+    mesh_units: str = "m"  # "m" or "mm"
+    transform: Transform = field(default_factory=Transform)
+    color_by: str | None = None  # id of the signal that colors this asset
+
+
+@dataclass(frozen=True)
+class Signal:
+    id: str
+    asset: str
+    node: str  # OPC UA node id string, e.g. "ns=2;s=Sealer.SealTemperature"
+    kind: SignalKind
+    unit: str = ""
+    limits: Limits = field(default_factory=Limits)
+    sampling_ms: int = 500
+    endpoint: str | None = None  # None: the project's default source
+    states: dict[str, int] | None = None  # own code table; None: the project's
+
+
+@dataclass(frozen=True)
+class StateColorRule:
+    """Maps state names to colors for every state signal (or one, if ``signal``)."""
+
+    id: str
+    colors: dict[str, tuple[int, int, int]]
+    signal: str | None = None
+
+
+@dataclass(frozen=True)
+class AnalogColorRule:
+    """Maps an analog signal's value onto a colormap over ``value_range``."""
+
+    id: str
+    signal: str
+    colormap: str
+    value_range: tuple[float, float]
+
+
+VisualRule = StateColorRule | AnalogColorRule
+
+
+@dataclass(frozen=True)
+class SourceConfig:
+    """The OPC UA server a project reads from by default."""
+
+    endpoint: str = "opc.tcp://127.0.0.1:4840/linetwin/"
+    security_policy: str = "None"  # "None" or "Basic256Sha256"
+    security_mode: str = "None"  # "None", "Sign" or "SignAndEncrypt"
+    username: str | None = None  # the password is never stored
+
+
+DEFAULT_STATES: dict[str, int] = {
+    "idle": 0,
+    "running": 1,
+    "starved": 2,
+    "blocked": 3,
+    "fault": 4,
+    "maintenance": 5,
+}
+
+
+@dataclass(frozen=True)
+class Project:
+    name: str
+    path: Path | None
+    assets: tuple[Asset, ...]
+    signals: tuple[Signal, ...]
+    rules: tuple[VisualRule, ...] = ()
+    source: SourceConfig = field(default_factory=SourceConfig)
+    states: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_STATES))
+
+    def asset(self, asset_id: str) -> Asset:
+        for asset in self.assets:
+            if asset.id == asset_id:
+                return asset
+        raise KeyError(asset_id)
+
+    def signal(self, signal_id: str) -> Signal:
+        for signal in self.signals:
+            if signal.id == signal_id:
+                return signal
+        raise KeyError(signal_id)
+
+    def children(self, asset_id: str | None) -> list[Asset]:
+        """Direct children of ``asset_id`` (``None``: the roots), in file order."""
+        return [a for a in self.assets if a.parent == asset_id]
+
+    def signals_of(self, asset_id: str) -> list[Signal]:
+        return [s for s in self.signals if s.asset == asset_id]
+
+    def state_name(self, code: int, signal: Signal | None = None) -> str:
+        table = signal.states if signal is not None and signal.states else self.states
+        for name, value in table.items():
+            if value == code:
+                return name
+        return f"state {code}"

@@ -1,0 +1,62 @@
+"""What the outside world tells the twin: value updates and connection changes.
+
+Producers (the OPC UA client thread, later the replay cursor) put these on a
+plain ``queue.SimpleQueue``; the GUI thread drains it each tick. They carry
+only builtins so they cross threads cheaply and need no imports from io.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import IntEnum
+
+
+class Quality(IntEnum):
+    """Coarse OPC UA quality, from the top two bits of the StatusCode."""
+
+    GOOD = 0
+    UNCERTAIN = 1
+    BAD = 2
+    NO_DATA = 3  # nothing received yet (not an OPC UA status)
+
+    @classmethod
+    def from_status_code(cls, code: int) -> "Quality":
+        severity = (int(code) >> 30) & 0b11
+        if severity == 0:
+            return cls.GOOD
+        if severity == 1:
+            return cls.UNCERTAIN
+        return cls.BAD
+
+
+@dataclass(frozen=True, slots=True)
+class ValueUpdate:
+    """One received value of one signal.
+
+    ``source_time`` and ``receive_time`` are POSIX seconds (UTC). ``status_code``
+    is the raw OPC UA StatusCode value (0 is Good).
+    """
+
+    signal_id: str
+    value: float
+    source_time: float
+    receive_time: float
+    status_code: int = 0
+
+    @property
+    def quality(self) -> Quality:
+        return Quality.from_status_code(self.status_code)
+
+
+class ConnectionState(IntEnum):
+    DISCONNECTED = 0
+    CONNECTING = 1
+    CONNECTED = 2
+    LOST = 3  # was connected, the server went away
+
+
+@dataclass(frozen=True, slots=True)
+class ConnectionChange:
+    endpoint: str
+    state: ConnectionState
+    message: str = ""

@@ -1,0 +1,57 @@
+"""The asset hierarchy on the left, kept in sync with the shared selection."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QTreeWidget, QTreeWidgetItem
+
+from linetwin.twin.model import Project
+from linetwin.twin.selection import Selection
+
+ASSET_ID_ROLE = Qt.ItemDataRole.UserRole
+
+
+class AssetTree(QTreeWidget):
+    """Factory / system / asset / component tree; selecting an item selects the asset."""
+
+    def __init__(self, project: Project, selection: Selection,
+                 problems: dict[str, str] | None = None, parent=None) -> None:
+        super().__init__(parent)
+        self.selection = selection
+        self.items: dict[str, QTreeWidgetItem] = {}
+        self.setHeaderLabels(["Asset", "Level"])
+        self.setObjectName("assetTree")
+        self._populate(project, problems or {})
+        self.expandAll()
+        self.resizeColumnToContents(0)
+        self.itemSelectionChanged.connect(self._on_item_selection_changed)
+        selection.changed.connect(self._on_selection_change)
+
+    def _populate(self, project: Project, problems: dict[str, str]) -> None:
+        def add(parent_item, asset) -> None:
+            item = QTreeWidgetItem([asset.name, asset.level.value])
+            item.setData(0, ASSET_ID_ROLE, asset.id)
+            item.setToolTip(0, asset.id)
+            if asset.id in problems:
+                item.setText(0, f"{asset.name}  ⚠")
+                item.setToolTip(0, problems[asset.id])
+            (parent_item.addChild if parent_item else self.addTopLevelItem)(item)
+            self.items[asset.id] = item
+            for child in project.children(asset.id):
+                add(item, child)
+
+        for root in project.children(None):
+            add(None, root)
+
+    def _on_item_selection_changed(self) -> None:
+        items = self.selectedItems()
+        self.selection.select(items[0].data(0, ASSET_ID_ROLE) if items else None)
+
+    def _on_selection_change(self, asset_id: str | None) -> None:
+        item = self.items.get(asset_id) if asset_id else None
+        self.blockSignals(True)
+        self.clearSelection()
+        if item is not None:
+            item.setSelected(True)
+            self.scrollToItem(item)
+        self.blockSignals(False)

@@ -1,0 +1,38 @@
+"""How readings are written for people: values, quality and age."""
+
+from __future__ import annotations
+
+import math
+
+from linetwin.twin.model import Project, Signal, SignalKind
+from linetwin.twin.state import SignalReading
+from linetwin.twin.updates import Quality
+
+
+def format_value(project: Project, signal: Signal, reading: SignalReading) -> str:
+    if reading.quality is Quality.NO_DATA or math.isnan(reading.value):
+        return "—"
+    if signal.kind is SignalKind.STATE:
+        return project.state_name(int(reading.value), signal)
+    if signal.kind is SignalKind.COUNTER:
+        return f"{int(reading.value):,}"
+    return f"{reading.value:.2f}"
+
+
+def format_quality(reading: SignalReading) -> str:
+    if reading.quality is Quality.NO_DATA:
+        return "no data"
+    name = reading.quality.name.capitalize()
+    if reading.quality is Quality.GOOD:
+        return name
+    return f"{name} (0x{reading.status_code:08X})"
+
+
+def format_age(seconds: float) -> str:
+    if math.isnan(seconds):
+        return "—"
+    if seconds < 0.95:
+        return f"{max(seconds, 0.0) * 1000:.0f} ms"
+    if seconds < 120:
+        return f"{seconds:.1f} s"
+    return f"{seconds / 60:.0f} min"

@@ -1,0 +1,85 @@
+"""The inspector on the right: the selected asset and its live signal values."""
+
+from __future__ import annotations
+
+import time
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import QHeaderView, QLabel, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
+
+from linetwin.twin.model import Project
+from linetwin.twin.selection import Selection
+from linetwin.twin.state import TwinState
+from linetwin.twin.updates import Quality
+from linetwin.ui.formatting import format_age, format_quality, format_value
+
+COLUMNS = ["Signal", "Value", "Unit", "Quality", "Age"]
+QUALITY_COLORS = {Quality.GOOD: "#1B7F3B", Quality.UNCERTAIN: "#9A6700",
+                  Quality.BAD: "#B42318", Quality.NO_DATA: "#6B7280"}
+
+
+class Inspector(QWidget):
+    """Shows the selected asset's signals; :meth:`refresh` is called by the live tick."""
+
+    def __init__(self, project: Project, state: TwinState, selection: Selection,
+                 problems: dict[str, str] | None = None, parent=None) -> None:
+        super().__init__(parent)
+        self.project, self.state, self.selection = project, state, selection
+        self.problems = problems or {}
+        self.title = QLabel("Select a station in the 3D view or the tree")
+        self.title.setObjectName("inspectorTitle")
+        self.title.setWordWrap(True)
+        self.detail = QLabel("")
+        self.detail.setWordWrap(True)
+        self.table = QTableWidget(0, len(COLUMNS))
+        self.table.setObjectName("inspectorTable")
+        self.table.setHorizontalHeaderLabels(COLUMNS)
+        self.table.verticalHeader().setVisible(False)
+        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        layout = QVBoxLayout(self)
+        for widget in (self.title, self.detail, self.table):
+            layout.addWidget(widget)
+        self.signal_ids: list[str] = []
+        selection.changed.connect(self._on_selection_change)
+
+    def _on_selection_change(self, asset_id: str | None) -> None:
+        if asset_id is None:
+            self.title.setText("Select a station in the 3D view or the tree")
+            self.detail.setText("")
+            self.signal_ids = []
+        else:
+            asset = self.project.asset(asset_id)
+            self.title.setText(f"<b>{asset.name}</b>  <span style='color:#6B7280'>"
+                               f"{asset.level.value} · {asset.id}</span>")
+            warning = self.problems.get(asset_id)
+            self.detail.setText(f"⚠ {warning}" if warning else "")
+            self.signal_ids = [s.id for s in self.project.signals_of(asset_id)]
+        self.table.setRowCount(len(self.signal_ids))
+        self.refresh()
+
+    def refresh(self) -> None:
+        now = time.time()
+        for row, signal_id in enumerate(self.signal_ids):
+            signal = self.project.signal(signal_id)
+            reading = self.state.reading(signal_id)
+            cells = [signal_id, format_value(self.project, signal, reading), signal.unit,
+                     format_quality(reading), format_age(reading.age(now))]
+            for col, text in enumerate(cells):
+                self._set(row, col, text)
+            self.table.item(row, 3).setForeground(QBrush(QColor(QUALITY_COLORS[reading.quality])))
+            self.table.item(row, 1).setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+
+    def value_text(self, signal_id: str) -> str:
+        """The Value cell as shown (for tests and accessibility)."""
+        row = self.signal_ids.index(signal_id)
+        return self.table.item(row, 1).text()
+
+    def _set(self, row: int, col: int, text: str) -> None:
+        item = self.table.item(row, col)
+        if item is None:
+            self.table.setItem(row, col, QTableWidgetItem(text))
+        elif item.text() != text:
+            item.setText(text)

@@ -1,0 +1,79 @@
+"""The Qt side of the live path: drain the update queue on a GUI timer.
+
+The OPC UA client thread only ever puts items on a queue; this timer, on the
+GUI thread, takes everything waiting, applies it to the twin state in one
+batch, recolors the affected assets and asks for a single render.
+"""
+
+from __future__ import annotations
+
+import queue
+import time
+from collections import deque
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from linetwin.twin.colors import ColorEngine
+from linetwin.twin.state import TwinState
+from linetwin.twin.updates import ConnectionChange, ValueUpdate
+
+TICK_MS = 33  # at most ~30 Hz: faster than the eye needs, cheap for the GUI thread
+MAX_ITEMS_PER_TICK = 50_000  # a flood is spread over ticks instead of freezing one
+
+
+class LiveBridge(QObject):
+    """Moves updates from ``updates`` into ``state`` and the scene, once per tick."""
+
+    connection_changed = Signal(object)  # ConnectionChange
+
+    def __init__(self, updates: queue.SimpleQueue, state: TwinState, engine: ColorEngine,
+                 scene, render, parent=None) -> None:
+        super().__init__(parent)
+        self.updates, self.state, self.engine, self.scene = updates, state, engine, scene
+        self.render = render
+        self._arrivals: deque[tuple[float, int]] = deque()
+        self.timer = QTimer(self)
+        self.timer.setInterval(TICK_MS)
+        self.timer.timeout.connect(self.tick)
+
+    def start(self) -> None:
+        self.scene.apply(self.engine.appearances(self.state))
+        self.timer.start()
+
+    def stop(self) -> None:
+        self.timer.stop()
+
+    def tick(self) -> None:
+        values, connections = self._drain()
+        for change in connections:
+            self.connection_changed.emit(change)
+        changed = self.state.apply(values)
+        if len(changed):
+            affected = self.engine.assets_affected_by(self.state, changed)
+            if affected:
+                self.scene.apply(self.engine.appearances(self.state, affected))
+                self.render()
+        self._count_rate(len(values))
+
+    def _drain(self) -> tuple[list[ValueUpdate], list[ConnectionChange]]:
+        values, connections = [], []
+        for _ in range(MAX_ITEMS_PER_TICK):
+            try:
+                item = self.updates.get_nowait()
+            except queue.Empty:
+                break
+            (values if isinstance(item, ValueUpdate) else connections).append(item)
+        return values, connections
+
+    def _count_rate(self, count: int) -> None:
+        now = time.monotonic()
+        self._arrivals.append((now, count))
+        while self._arrivals and now - self._arrivals[0][0] > 2.0:
+            self._arrivals.popleft()
+
+    def rate(self) -> float:
+        """Values received per second over the last two seconds."""
+        if not self._arrivals:
+            return 0.0
+        span = max(self._arrivals[-1][0] - self._arrivals[0][0], TICK_MS / 1000)
+        return sum(c for _, c in self._arrivals) / span

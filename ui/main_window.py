@@ -1,0 +1,169 @@
+"""The main window: 3D view in the centre, asset tree left, inspector right."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSettings, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox
+from pyvistaqt import QtInteractor
+
+from linetwin.scene.line_scene import LineScene
+from linetwin.twin.colors import ColorEngine
+from linetwin.twin.selection import Selection
+from linetwin.twin.updates import ConnectionChange, ConnectionState
+from linetwin.ui.asset_tree import AssetTree
+from linetwin.ui.inspector import Inspector
+from linetwin.ui.live_bridge import LiveBridge
+from linetwin.ui.view3d import View3D
+
+STATUS_REFRESH_MS = 500
+CONNECTION_TEXT = {
+    ConnectionState.DISCONNECTED: ("disconnected", "#6B7280"),
+    ConnectionState.CONNECTING: ("connecting…", "#9A6700"),
+    ConnectionState.CONNECTED: ("connected", "#1B7F3B"),
+    ConnectionState.LOST: ("connection lost — retrying", "#B42318"),
+}
+
+
+class MainWindow(QMainWindow):
+    """Shows one live project. ``session`` owns the twin state and the update queue."""
+
+    open_project_requested = Signal(str)
+
+    def __init__(self, session, parent=None) -> None:
+        super().__init__(parent)
+        self.session = session
+        project = session.project
+        self.setWindowTitle(f"LineTwin — {project.name}")
+        self.selection = Selection()
+        self.plotter = QtInteractor(self, auto_update=False)
+        self.plotter.setObjectName("view3d")
+        self.setCentralWidget(self.plotter)
+        self.scene = LineScene(self.plotter, project, session.geometries)
+        self.view3d = View3D(self.plotter, self.scene, self.selection)
+        self.tree = AssetTree(project, self.selection, session.mesh_problems)
+        self.inspector = Inspector(project, session.state, self.selection, session.mesh_problems)
+        self._dock("Assets", self.tree, Qt.DockWidgetArea.LeftDockWidgetArea)
+        self._dock("Inspector", self.inspector, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.bridge = LiveBridge(session.updates, session.state, ColorEngine(project),
+                                 self.scene, self.plotter.render, self)
+        self.bridge.connection_changed.connect(self._on_connection_change)
+        self._build_status_bar()
+        self._build_menus()
+        self._status_timer = QTimer(self)
+        self._status_timer.setInterval(STATUS_REFRESH_MS)
+        self._status_timer.timeout.connect(self._refresh_status)
+        self._restore_settings()
+
+    # -- layout ---------------------------------------------------------------
+    def _dock(self, title: str, widget, area) -> None:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(f"dock{title}")
+        dock.setWidget(widget)
+        self.addDockWidget(area, dock)
+
+    def _build_status_bar(self) -> None:
+        self.connection_labels: dict[str, QLabel] = {}
+        for endpoint in self.session.endpoints:
+            label = QLabel()
+            label.setObjectName("connectionLabel")
+            self.connection_labels[endpoint] = label
+            self.statusBar().addWidget(label)
+            self._show_connection(ConnectionChange(endpoint, ConnectionState.DISCONNECTED))
+        self.rate_label = QLabel("0 updates/s")
+        self.rate_label.setObjectName("rateLabel")
+        self.statusBar().addPermanentWidget(self.rate_label)
+        problems = self.session.mesh_problems
+        if problems:
+            warn = QLabel(f"⚠ {len(problems)} mesh(es) could not be loaded — shown as boxes")
+            warn.setToolTip("\n".join(problems.values()))
+            self.statusBar().addPermanentWidget(warn)
+
+    def _build_menus(self) -> None:
+        file_menu = self.menuBar().addMenu("&File")
+        self._action(file_menu, "&Open project…", QKeySequence.StandardKey.Open, self._open_project)
+        self._action(file_menu, "Save &screenshot…", "Ctrl+Shift+S", self._save_screenshot)
+        file_menu.addSeparator()
+        self._action(file_menu, "&Quit", QKeySequence.StandardKey.Quit, self.close)
+        view_menu = self.menuBar().addMenu("&View")
+        self._action(view_menu, "&Fit line", "Home", self.view3d.fit_line)
+        self._action(view_menu, "Fly to &selected", "F", self._fly_to_selected)
+        self._action(view_menu, "&Clear selection", "Esc", lambda: self.selection.select(None))
+        help_menu = self.menuBar().addMenu("&Help")
+        self._action(help_menu, "&Controls", "F1", self._show_controls)
+
+    def _action(self, menu, text, shortcut, slot) -> QAction:
+        action = QAction(text, self)
+        action.setShortcut(QKeySequence(shortcut))
+        action.triggered.connect(slot)
+        menu.addAction(action)
+        self.addAction(action)
+        return action
+
+    # -- life cycle -------------------------------------------------------------
+    def start(self) -> None:
+        """Begin showing live data; call once the window is visible."""
+        self.bridge.start()
+        self._status_timer.start()
+        self.plotter.render()
+
+    def closeEvent(self, event) -> None:  # noqa: N802 (Qt naming)
+        settings = QSettings()
+        settings.setValue("main/geometry", self.saveGeometry())
+        settings.setValue("main/state", self.saveState())
+        self.bridge.stop()
+        self._status_timer.stop()
+        self.session.stop()
+        self.plotter.close()
+        super().closeEvent(event)
+
+    def _restore_settings(self) -> None:
+        settings = QSettings()
+        geometry = settings.value("main/geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1600, 900)
+        state = settings.value("main/state")
+        if state is not None:
+            self.restoreState(state)
+
+    # -- slots ----------------------------------------------------------------
+    def _on_connection_change(self, change: ConnectionChange) -> None:
+        self._show_connection(change)
+
+    def _show_connection(self, change: ConnectionChange) -> None:
+        label = self.connection_labels.get(change.endpoint)
+        if label is None:
+            return
+        text, color = CONNECTION_TEXT[change.state]
+        label.setText(f"<span style='color:{color}'>●</span> {change.endpoint}: {text}")
+        label.setToolTip(change.message or text)
+
+    def _refresh_status(self) -> None:
+        self.rate_label.setText(f"{self.bridge.rate():.0f} updates/s")
+        self.inspector.refresh()
+
+    def _fly_to_selected(self) -> None:
+        if self.selection.asset_id:
+            self.view3d.fly_to(self.selection.asset_id)
+
+    def _open_project(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open LineTwin project", "",
+                                              "LineTwin projects (*.toml)")
+        if path:
+            self.open_project_requested.emit(path)
+
+    def _save_screenshot(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Save screenshot", "line.png", "PNG (*.png)")
+        if path:
+            self.plotter.screenshot(path)
+            self.statusBar().showMessage(f"Saved {path}", 5000)
+
+    def _show_controls(self) -> None:
+        QMessageBox.information(self, "Controls", (
+            "Click a station: select it (the tree and inspector follow).\n"
+            "Double-click a station, or F: fly the camera to it.\n"
+            "Home: fit the whole line.  Esc: clear the selection.\n"
+            "Left drag: rotate · Right drag or wheel: zoom · Middle drag: pan.\n"
+            "Ctrl+O: open another project.  Ctrl+Shift+S: save a screenshot."))
