@@ -60,9 +60,10 @@ def cmd_gui(args) -> int:
 
 
 def cmd_check(args) -> int:
+    from linetwin.io.mesh_cache import MeshCache
     from linetwin.io.project_check import check_project
 
-    report = check_project(args.project)
+    report = check_project(args.project, cache=MeshCache())
     for problem in report.problems:
         print(problem)
     if report.problems:
@@ -72,6 +73,7 @@ def cmd_check(args) -> int:
 
 
 def cmd_render(args) -> int:
+    from linetwin.io.mesh_cache import MeshCache
     from linetwin.io.meshes import load_line_geometry
     from linetwin.io.project_file import ProjectFileError, load_project
     from linetwin.io.state_file import StateFileError, load_state_file
@@ -93,7 +95,7 @@ def cmd_render(args) -> int:
     if not args.output.parent.resolve().is_dir():
         print(f"{args.output}: folder {args.output.parent} does not exist", file=sys.stderr)
         return 1
-    geometries = load_line_geometry(project)
+    geometries = load_line_geometry(project, cache=MeshCache())
     for geometry in geometries.values():
         if geometry.problem:
             print(f"warning: {geometry.problem} (drawn as a box)", file=sys.stderr)

@@ -24,9 +24,12 @@ _log = logging.getLogger(__name__)
 # missing security policies on every server start; that drowns our own logs.
 _QUIET_LEVELS = {
     "asyncua": logging.WARNING,
-    "asyncua.server.server": logging.ERROR,  # "No signing policy available ..."
-    "asyncua.server.address_space": logging.ERROR,
-    "asyncua.client": logging.ERROR,  # retries against a dead server
+    # "No signing policy available ..." on every start, "subscription expired"
+    # and "session timed out" whenever a client goes away without saying so.
+    "asyncua.server": logging.ERROR,
+    # A lost server makes the client log tracebacks at ERROR ("Publish iteration
+    # crashed", "close_session raised ..."); LiveClient reports the loss itself.
+    "asyncua.client": logging.CRITICAL,
     "asyncua.common.subscription": logging.ERROR,
 }
 

@@ -10,6 +10,7 @@ import queue
 from collections.abc import Callable
 from pathlib import Path
 
+from linetwin.io.mesh_cache import MeshCache
 from linetwin.io.meshes import load_line_geometry
 from linetwin.io.opcua_client import LiveClient
 from linetwin.io.project_file import load_project
@@ -28,12 +29,15 @@ class LiveSession:
     endpoint : server to read from; ``None`` means the project's own source
     simulate : start the built-in simulator on a free loopback port and read from it
     progress : called as ``progress(done, total, asset_id)`` while meshes load
+    mesh_cache : where parsed meshes are kept (default: the user's cache folder)
     """
 
     def __init__(self, project: Project, endpoint: str | None = None, simulate: bool = False,
-                 seed: int = 1, progress: Callable[[int, int, str], None] | None = None) -> None:
+                 seed: int = 1, progress: Callable[[int, int, str], None] | None = None,
+                 mesh_cache: MeshCache | None = None) -> None:
         self.project = project
-        self.geometries: dict[str, AssetGeometry] = load_line_geometry(project, progress=progress)
+        self.geometries: dict[str, AssetGeometry] = load_line_geometry(
+            project, cache=mesh_cache or MeshCache(), progress=progress)
         self.mesh_problems = {a: g.problem for a, g in self.geometries.items() if g.problem}
         self.state = TwinState(project)
         self.updates: queue.SimpleQueue = queue.SimpleQueue()

@@ -113,6 +113,9 @@ def _load_scene(data: bytes, path: Path):
             resolver=trimesh.resolvers.FilePathResolver(str(path)),
             process=False,  # keep the file's vertices and faces exactly as written
         )
+    except FileNotFoundError as error:  # a buffer, texture or material the file names
+        missing = error.filename or str(error)
+        raise MeshReadError(f"a file it refers to is missing: {missing}") from None
     except ModuleNotFoundError as error:
         raise MeshReadError(
             f"reading {FORMATS[suffix]} needs the optional package '{error.name}'"

@@ -140,9 +140,9 @@ def _schema_problems(error: ValidationError, path: Path, lines: KeyLines, raw: d
         loc = _clean_loc(item["loc"])
         if item["type"] == "union_tag_invalid":
             loc = loc + ("kind",)  # point at the bad kind, not the rule's header
-        subject, field = _describe(loc, raw)
-        if item["type"] in ("missing", "extra_forbidden", "union_tag_invalid"):
-            field = format_key(loc[2:-1] if subject and loc[0] in _ELEMENT_NOUNS else loc[1:-1])
+        # for a missing or unknown key (or a bad kind), the message itself names it
+        names_key = item["type"] in ("missing", "extra_forbidden", "union_tag_invalid")
+        subject, field = _describe(loc[:-1] if names_key else loc, raw)
         text = _friendly(item, loc, raw)
         message = ": ".join(part for part in (subject, field, text) if part)
         problems.append(Problem(path, lines.line_of(loc), format_key(loc) or None, message))
@@ -166,7 +166,7 @@ def _describe(loc: tuple[str | int, ...], raw: dict) -> tuple[str, str]:
         noun = _ELEMENT_NOUNS[str(loc[0])]
         subject = f"{noun} '{ident}'" if isinstance(ident, str) else f"{loc[0]}[{loc[1]}]"
         return subject, format_key(loc[2:])
-    if len(loc) > 1:
+    if loc:
         return f"[{loc[0]}]", format_key(loc[1:])
     return "", ""
 

@@ -23,7 +23,6 @@ from pydantic import (
     ConfigDict,
     Field,
     PositiveInt,
-    StrictFloat,
     StrictInt,
     StrictStr,
     field_validator,
@@ -74,8 +73,14 @@ def _scale(value: Any) -> tuple[float, float, float]:
         raise ValueError(f"expected a number or 3 numbers [x, y, z], got {value!r}")
     scale = _vec3(value)
     if any(s == 0.0 for s in scale):
-        raise ValueError(f"scale must not be zero, got {value!r}")
+        raise ValueError(f"must not be zero, got {value!r}")
     return scale
+
+
+def _opc_tcp_endpoint(value: str) -> str:
+    if not value.startswith("opc.tcp://"):
+        raise ValueError(f"must start with 'opc.tcp://', got {value!r}")
+    return value
 
 
 def _hex_color(value: str) -> str:
@@ -84,10 +89,12 @@ def _hex_color(value: str) -> str:
     return value
 
 
+FiniteFloat = Annotated[float, BeforeValidator(_number)]
 Vec3 = Annotated[tuple[float, float, float], BeforeValidator(_vec3)]
 Scale = Annotated[tuple[float, float, float], BeforeValidator(_scale)]
 Identifier = Annotated[StrictStr, Field(min_length=1)]
 HexColor = Annotated[StrictStr, AfterValidator(_hex_color)]
+Endpoint = Annotated[StrictStr, AfterValidator(_opc_tcp_endpoint)]
 
 
 class _Section(BaseModel):
@@ -99,17 +106,10 @@ class ProjectSection(_Section):
 
 
 class SourceSection(_Section):
-    endpoint: StrictStr = SourceConfig.endpoint
+    endpoint: Endpoint = SourceConfig.endpoint
     security_policy: Literal[SECURITY_POLICIES] = "None"  # type: ignore[valid-type]
     security_mode: Literal["None", "Sign", "SignAndEncrypt"] = "None"
     username: StrictStr | None = None
-
-    @field_validator("endpoint")
-    @classmethod
-    def _opc_tcp(cls, value: str) -> str:
-        if not value.startswith("opc.tcp://"):
-            raise ValueError(f"endpoint must start with 'opc.tcp://', got {value!r}")
-        return value
 
 
 class AssetEntry(_Section):
@@ -126,8 +126,8 @@ class AssetEntry(_Section):
 
 
 class LimitsEntry(_Section):
-    low: StrictFloat | None = None
-    high: StrictFloat | None = None
+    low: FiniteFloat | None = None
+    high: FiniteFloat | None = None
 
     @model_validator(mode="after")
     def _ordered(self) -> LimitsEntry:
@@ -144,7 +144,7 @@ class SignalEntry(_Section):
     unit: StrictStr = ""
     limits: LimitsEntry = LimitsEntry()
     sampling_ms: Annotated[PositiveInt, Field(strict=True)] = 500
-    endpoint: StrictStr | None = None
+    endpoint: Endpoint | None = None  # None: the project's [source]
     states: dict[Identifier, StrictInt] | None = None
 
     @field_validator("node")
@@ -170,7 +170,7 @@ class AnalogRuleEntry(_Section):
     id: Identifier
     signal: Identifier
     colormap: Literal[COLORMAPS]  # type: ignore[valid-type]
-    range: tuple[StrictFloat, StrictFloat]
+    range: tuple[FiniteFloat, FiniteFloat]
 
     @field_validator("range", mode="before")
     @classmethod
@@ -183,7 +183,7 @@ class AnalogRuleEntry(_Section):
     @classmethod
     def _increasing(cls, value: tuple[float, float]) -> tuple[float, float]:
         if not value[0] < value[1]:
-            raise ValueError(f"range low ({value[0]:g}) must be below high ({value[1]:g})")
+            raise ValueError(f"low ({value[0]:g}) must be below high ({value[1]:g})")
         return value
 
 

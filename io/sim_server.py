@@ -2,8 +2,8 @@
 
 Every project signal gets a variable at exactly the node id the project names,
 in a folder per station under Objects. Signals the model knows are updated
-every 100 ms of wall time (the model advances ``0.1 * speed`` s per update);
-the others are served with ``BadWaitingForInitialData`` so a client sees them
+every 100 ms of wall time (the model advances ``0.1 * speed`` s per update),
+when they change and at least every second; the others are served with ``BadWaitingForInitialData`` so a client sees them
 as bad rather than silently missing.
 
 Run it inside an app with :meth:`SimulatorServer.start_in_thread`, from async
@@ -33,6 +33,10 @@ from linetwin.twin.simulation import LineSimulator
 NAMESPACE_URI = "urn:linetwin:demo-sim"
 NAMESPACE_INDEX = 2  # what the demo project's "ns=2;..." node ids expect
 UPDATE_PERIOD_S = 0.1
+# An unchanged value is rewritten (fresh SourceTimestamp) this often, so a
+# station that runs steadily for minutes does not look stale to a client that
+# subscribes with the StatusValueTimestamp trigger (LiveClient does).
+HEARTBEAT_S = 1.0
 _VARIANT_OF_KIND = {
     SignalKind.STATE: ua.VariantType.Int32,
     SignalKind.COUNTER: ua.VariantType.UInt32,
@@ -87,10 +91,11 @@ class SimulatorServer:
         self._requested_port = port
         self._port: int | None = None
         self._speed = speed
+        # The model; touch it only on the server's event loop (it is stepped there).
         self.simulator = LineSimulator(stations, seed=seed, scenario=scenario)
         self._server: Server | None = None
         self._bindings: list[_Binding] = []
-        self._written: dict[ua.NodeId, float | int] = {}
+        self._written: dict[ua.NodeId, tuple[float | int, float]] = {}  # value, when
         self._task: asyncio.Task[None] | None = None
         self._thread: AsyncioThread | None = None
         self._update_failed = False
@@ -135,8 +140,15 @@ class SimulatorServer:
                 await task
         server, self._server = self._server, None
         if server is not None:
+            _stop_listening(server)
             await _stop_clock(server)
-            await server.stop()
+            try:
+                await asyncio.wait_for(server.stop(), 3.0)
+            except asyncio.TimeoutError:
+                _log.warning("simulator server took too long to stop; aborting connections")
+                for transport in list(server.iserver.asyncio_transports):
+                    transport.abort()
+            await _close_orphan_sessions(server)
 
     async def run_forever(self, stop: asyncio.Event | None = None) -> None:
         """Serve until ``stop`` is set (or the task is cancelled)."""
@@ -233,16 +245,18 @@ class SimulatorServer:
                 self._update_failed = True
 
     async def _publish(self, server: Server | None) -> None:
-        """Write every value that changed, stamped with the time of this update."""
+        """Write what changed (or is due a heartbeat), stamped with the time of this update."""
         if server is None:
             return
         values = self.simulator.values()
         now = datetime.now(timezone.utc)
+        clock = asyncio.get_running_loop().time()
         for b in self._bindings:
             value = _typed(values[b.signal_id], b.variant)
-            if self._written.get(b.node_id) == value:
+            last = self._written.get(b.node_id)
+            if last is not None and last[0] == value and clock - last[1] < HEARTBEAT_S:
                 continue
-            self._written[b.node_id] = value
+            self._written[b.node_id] = (value, clock)
             dv = ua.DataValue(
                 ua.Variant(value, b.variant),
                 StatusCode=ua.StatusCode(ua.StatusCodes.Good),
@@ -271,6 +285,31 @@ def _typed(value: float, variant: ua.VariantType) -> float | int:
     if variant == ua.VariantType.UInt32:
         return min(max(int(value), 0), 2**32 - 1)
     return int(round(value))
+
+
+def _stop_listening(server: Server) -> None:
+    """Close the listening socket before asyncua closes the connections.
+
+    ``Server.stop`` closes the client connections first and the listener last;
+    a client that reconnects in between gets a connection nobody closes, and
+    ``wait_closed`` then waits for it (seconds). Closing twice is harmless.
+    """
+    listener = getattr(server.bserver, "_server", None)
+    if listener is not None:
+        listener.close()
+
+
+async def _close_orphan_sessions(server: Server) -> None:
+    """Close sessions asyncua keeps for reconnecting clients (spec Part 4 6.7).
+
+    ``Server.stop`` leaves them, with their subscription tasks, running on the
+    loop until the session times out (minutes): they would log "subscription
+    expired" long after the server is gone.
+    """
+    sessions = getattr(server.iserver, "_external_sessions", {})
+    for session in list(sessions.values()):
+        with contextlib.suppress(Exception):
+            await session.close_session(True)
 
 
 async def _stop_clock(server: Server) -> None:

@@ -47,7 +47,7 @@ class LineScene:
         self._picker.SetTolerance(0.0005)
         self._picker.PickFromListOn()
         plotter.set_background(BACKGROUND_BOTTOM, top=BACKGROUND_TOP)
-        plotter.enable_anti_aliasing("ssaa") if plotter.off_screen else None
+        plotter.enable_anti_aliasing("fxaa")  # cheap enough for the live view
         for asset_id, geometry in geometries.items():
             self._add_asset(asset_id, geometry)
         self._add_floor()
@@ -156,6 +156,9 @@ class LineScene:
         """Dolly so ``bounds`` just fill the view: a bounding sphere wastes most of
         the screen on a long, thin line."""
         corners = [(x, y, z) for x in bounds[0:2] for y in bounds[2:4] for z in bounds[4:6]]
+        w, h = self.plotter.renderer.GetSize()
+        if w < 2 or h < 2:  # not shown yet: keep the sphere fit, refit when visible
+            return
         coordinate = vtkCoordinate()
         coordinate.SetCoordinateSystemToWorld()
         cam = self.plotter.camera
@@ -164,7 +167,6 @@ class LineScene:
             for corner in corners:
                 coordinate.SetValue(*map(float, corner))
                 vx, vy = coordinate.GetComputedDoubleViewportValue(self.plotter.renderer)
-                w, h = self.plotter.renderer.GetSize()
                 extent = max(extent, abs(2 * vx / w - 1), abs(2 * vy / h - 1))
             focal = np.array(cam.focal_point)
             offset = np.array(cam.position) - focal

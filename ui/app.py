@@ -53,7 +53,12 @@ class GuiController:
             return False
         finally:
             progress.close()
-        self._show(session)
+        try:
+            self._show(session)
+        except Exception as error:  # never leave threads running behind a dead window
+            session.stop()
+            self._report(path, f"{type(error).__name__}: {error}")
+            return False
         return True
 
     def _show(self, session: LiveSession) -> None:

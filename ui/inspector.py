@@ -65,10 +65,12 @@ class Inspector(QWidget):
         for row, signal_id in enumerate(self.signal_ids):
             signal = self.project.signal(signal_id)
             reading = self.state.reading(signal_id)
-            cells = [signal_id, format_value(self.project, signal, reading), signal.unit,
+            short = signal_id.removeprefix(f"{signal.asset}.")  # the title names the asset
+            cells = [short, format_value(self.project, signal, reading), signal.unit,
                      format_quality(reading), format_age(reading.age(now))]
             for col, text in enumerate(cells):
                 self._set(row, col, text)
+            self.table.item(row, 0).setToolTip(f"{signal_id}\n{signal.node}")
             self.table.item(row, 3).setForeground(QBrush(QColor(QUALITY_COLORS[reading.quality])))
             self.table.item(row, 1).setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 

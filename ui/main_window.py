@@ -43,8 +43,8 @@ class MainWindow(QMainWindow):
         self.view3d = View3D(self.plotter, self.scene, self.selection)
         self.tree = AssetTree(project, self.selection, session.mesh_problems)
         self.inspector = Inspector(project, session.state, self.selection, session.mesh_problems)
-        self._dock("Assets", self.tree, Qt.DockWidgetArea.LeftDockWidgetArea)
-        self._dock("Inspector", self.inspector, Qt.DockWidgetArea.RightDockWidgetArea)
+        self._dock("Assets", self.tree, Qt.DockWidgetArea.LeftDockWidgetArea, 260)
+        self._dock("Inspector", self.inspector, Qt.DockWidgetArea.RightDockWidgetArea, 430)
         self.bridge = LiveBridge(session.updates, session.state, ColorEngine(project),
                                  self.scene, self.plotter.render, self)
         self.bridge.connection_changed.connect(self._on_connection_change)
@@ -56,11 +56,12 @@ class MainWindow(QMainWindow):
         self._restore_settings()
 
     # -- layout ---------------------------------------------------------------
-    def _dock(self, title: str, widget, area) -> None:
+    def _dock(self, title: str, widget, area, width: int) -> None:
         dock = QDockWidget(title, self)
         dock.setObjectName(f"dock{title}")
         dock.setWidget(widget)
         self.addDockWidget(area, dock)
+        self.resizeDocks([dock], [width], Qt.Orientation.Horizontal)
 
     def _build_status_bar(self) -> None:
         self.connection_labels: dict[str, QLabel] = {}
@@ -105,7 +106,7 @@ class MainWindow(QMainWindow):
         """Begin showing live data; call once the window is visible."""
         self.bridge.start()
         self._status_timer.start()
-        self.plotter.render()
+        self.view3d.fit_line()  # the view has its real size only now
 
     def closeEvent(self, event) -> None:  # noqa: N802 (Qt naming)
         settings = QSettings()
@@ -122,8 +123,9 @@ class MainWindow(QMainWindow):
         geometry = settings.value("main/geometry")
         if geometry is not None:
             self.restoreGeometry(geometry)
-        else:
-            self.resize(1600, 900)
+        else:  # first run: most of the screen
+            screen = self.screen().availableGeometry()
+            self.resize(int(screen.width() * 0.9), int(screen.height() * 0.9))
         state = settings.value("main/state")
         if state is not None:
             self.restoreState(state)

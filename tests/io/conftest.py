@@ -7,8 +7,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+import trimesh
 
 from linetwin.io.mesh_cache import MeshCache
+from linetwin.twin.model import Asset, AssetLevel, Transform
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO_DIR = ROOT / "resources" / "demo"
@@ -84,6 +86,52 @@ signal = "sealer.temp"
 colormap = "coolwarm"
 range = [160.0, 200.0]
 """
+
+
+# -- project text helpers -----------------------------------------------------------
+
+
+def variant(old: str, new: str, text: str = MINIMAL_PROJECT) -> str:
+    """``text`` with the one occurrence of ``old`` replaced."""
+    assert text.count(old) == 1, f"{old!r} must occur exactly once"
+    return text.replace(old, new)
+
+
+def line_of(text: str, needle: str, occurrence: int = 0) -> int:
+    """1-based line of the ``occurrence``-th line containing ``needle``."""
+    hits = [n for n, line in enumerate(text.splitlines(), start=1) if needle in line]
+    return hits[occurrence]
+
+
+# -- mesh helpers (plain functions, shared by the mesh and cache tests) ----------
+
+
+def tall_box(scale: float = 1.0) -> trimesh.Trimesh:
+    """A 1 x 2 x 3 m box standing on the floor, Z up (scaled, e.g. 1000 for mm)."""
+    box = trimesh.creation.box(extents=[1.0, 2.0, 3.0])
+    box.apply_translation([0.0, 0.0, 1.5])
+    box.apply_scale(scale)
+    return box
+
+
+def two_part_scene() -> trimesh.Scene:
+    """The tall box as 'body' plus a 0.5 m cube 'head' whose node lifts it to z = 4."""
+    scene = trimesh.Scene()
+    scene.add_geometry(tall_box(), node_name="body", geom_name="body")
+    lift = trimesh.transformations.translation_matrix([0.0, 0.0, 4.0])
+    head = trimesh.creation.box(extents=[0.5, 0.5, 0.5])
+    scene.add_geometry(head, node_name="head", geom_name="head", transform=lift)
+    return scene
+
+
+def write(path: Path, data: bytes | str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data.encode() if isinstance(data, str) else data)
+    return path
+
+
+def station(mesh: Path | None, units: str = "m", transform: Transform = Transform()) -> Asset:
+    return Asset("station", "Station", AssetLevel.ASSET, mesh=mesh, mesh_units=units, transform=transform)
 
 
 @pytest.fixture

@@ -1,0 +1,14 @@
+import pytest
+
+from linetwin.io.mesh_cache import MeshCache
+from linetwin.io.meshes import load_line_geometry
+from linetwin.io.project_file import load_project
+from linetwin.main import DEMO_PROJECT
+
+
+@pytest.fixture(scope="session")
+def demo_line(tmp_path_factory):
+    """The demo project and its geometry, loaded once (cache in a temp folder)."""
+    project = load_project(DEMO_PROJECT)
+    cache = MeshCache(tmp_path_factory.mktemp("mesh-cache"))
+    return project, load_line_geometry(project, cache=cache)

@@ -1,0 +1,95 @@
+"""The real window under Xvfb, on the demo line, with the simulator running."""
+
+import numpy as np
+from PySide6.QtCore import QPoint, Qt
+
+from linetwin.twin.colors import Look
+from linetwin.twin.updates import ConnectionState, Quality
+
+LIVE_TIMEOUT_MS = 15_000
+
+
+def _wait_live(qtbot, window, signal_id: str) -> None:
+    state = window.session.state
+    qtbot.waitUntil(lambda: state.reading(signal_id).quality is Quality.GOOD,
+                    timeout=LIVE_TIMEOUT_MS)
+
+
+def test_selecting_in_the_tree_shows_live_values(qtbot, demo_window):
+    window = demo_window
+    _wait_live(qtbot, window, "sealer.seal_temperature")
+    window.tree.items["sealer"].setSelected(True)
+    assert window.selection.asset_id == "sealer"
+    assert window.scene.selected == "sealer"
+
+    def shows_temperature():
+        window.inspector.refresh()
+        text = window.inspector.value_text("sealer.seal_temperature")
+        return 100.0 < float(text) < 300.0
+
+    qtbot.waitUntil(shows_temperature, timeout=LIVE_TIMEOUT_MS)
+    row = window.inspector.signal_ids.index("sealer.seal_temperature")
+    assert window.inspector.table.item(row, 3).text() == "Good"
+    assert window.inspector.table.item(row, 2).text() == "°C"
+
+
+def test_status_bar_shows_connection_and_rate(qtbot, demo_window):
+    window = demo_window
+    label = window.connection_labels[window.session.endpoint]
+    qtbot.waitUntil(lambda: "connected" in label.text() and "lost" not in label.text(),
+                    timeout=LIVE_TIMEOUT_MS)
+    qtbot.waitUntil(lambda: window.bridge.rate() > 0, timeout=LIVE_TIMEOUT_MS)
+
+
+def test_station_colors_follow_live_state(qtbot, demo_window):
+    window = demo_window
+    _wait_live(qtbot, window, "filler.state")
+    engine = window.bridge.engine
+    state = window.session.state
+
+    def drawn_matches_rule():
+        expected = engine.appearance(state, "filler")
+        drawn = np.array(window.scene.actors["filler"].prop.color) * 255
+        return expected.look is Look.LIVE and np.allclose(drawn, expected.color, atol=1)
+
+    qtbot.waitUntil(drawn_matches_rule, timeout=LIVE_TIMEOUT_MS)
+    window.session.server.force("filler.state", 4)  # fault
+    qtbot.waitUntil(lambda: state.reading("filler.state").value == 4, timeout=LIVE_TIMEOUT_MS)
+    qtbot.waitUntil(drawn_matches_rule, timeout=2_000)
+    assert window.scene.labels.status["filler"] == "fault"
+
+
+def test_clicking_a_station_in_3d_selects_it(qtbot, demo_window):
+    window = demo_window
+    scene, widget = window.scene, window.plotter
+    window.plotter.render()
+    x, y = _a_pixel_on(scene, "labeler")
+    height = widget.height()
+    ratio = widget.devicePixelRatioF()
+    point = QPoint(int(x / ratio), int(height - 1 - y / ratio))
+    qtbot.mousePress(widget, Qt.MouseButton.LeftButton, pos=point)
+    qtbot.mouseRelease(widget, Qt.MouseButton.LeftButton, pos=point)
+    qtbot.waitUntil(lambda: window.selection.asset_id == "labeler", timeout=3_000)
+    assert window.tree.items["labeler"].isSelected()
+    assert window.inspector.signal_ids[0].startswith("labeler.")
+
+
+def test_closing_stops_client_and_simulator(qtbot, demo_window):
+    window = demo_window
+    session = window.session
+    label = window.connection_labels[session.endpoint]
+    qtbot.waitUntil(lambda: ConnectionState.CONNECTED.name.lower() in label.text(),
+                    timeout=LIVE_TIMEOUT_MS)
+    window.close()
+    assert session.server is None
+    assert not session.client.running
+
+
+def _a_pixel_on(scene, asset_id: str) -> tuple[int, int]:
+    """A display pixel (VTK convention) where a pick lands on ``asset_id``."""
+    cx, cy = scene.to_display(scene.asset_center(asset_id))
+    for radius in range(0, 60, 2):
+        for dx, dy in ((0, 0), (radius, 0), (-radius, 0), (0, radius), (0, -radius)):
+            if scene.pick(cx + dx, cy + dy) == asset_id:
+                return int(cx + dx), int(cy + dy)
+    raise AssertionError(f"no pixel of {asset_id} found near its centre")
