@@ -47,7 +47,8 @@ class LineScene:
         self._picker.SetTolerance(0.0005)
         self._picker.PickFromListOn()
         plotter.set_background(BACKGROUND_BOTTOM, top=BACKGROUND_TOP)
-        plotter.enable_anti_aliasing("fxaa")  # cheap enough for the live view
+        # FXAA is cheap enough for the live view; off-screen VTK (EGL/OSMesa) only does SSAA.
+        plotter.enable_anti_aliasing("ssaa" if getattr(plotter, "off_screen", False) else "fxaa")
         for asset_id, geometry in geometries.items():
             self._add_asset(asset_id, geometry)
         self._add_floor()

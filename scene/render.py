@@ -30,7 +30,6 @@ def render_line(project: Project, geometries: dict[str, AssetGeometry],
     plotter = pv.Plotter(off_screen=True, window_size=size)
     try:
         scene = LineScene(plotter, project, geometries)
-        plotter.enable_anti_aliasing("ssaa")  # a still picture can afford the best
         state = state_from_values(project, values)
         scene.apply(ColorEngine(project).appearances(state))
         if select:

@@ -49,7 +49,7 @@ def test_station_colors_follow_live_state(qtbot, demo_window):
 
     def drawn_matches_rule():
         expected = engine.appearance(state, "filler")
-        drawn = np.array(window.scene.actors["filler"].prop.color) * 255
+        drawn = np.array(window.scene.actors["filler"].prop.color.int_rgb)
         return expected.look is Look.LIVE and np.allclose(drawn, expected.color, atol=1)
 
     qtbot.waitUntil(drawn_matches_rule, timeout=LIVE_TIMEOUT_MS)

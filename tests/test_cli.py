@@ -1,0 +1,97 @@
+"""The command line, run as a user would (separate processes where it matters)."""
+
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from linetwin.main import DEMO_PROJECT, main
+
+DEMO_STATE = DEMO_PROJECT.parent / "state_sample.json"
+ENTRY = [sys.executable, "-m", "linetwin.main"]
+
+
+def test_check_demo_prints_summary_and_exits_0(capsys):
+    assert main(["check", str(DEMO_PROJECT)]) == 0
+    out = capsys.readouterr().out.strip().splitlines()
+    assert len(out) == 1 and "OK" in out[0] and "7 meshes" in out[0]
+
+
+def test_check_reports_file_line_and_exits_1(tmp_path, capsys):
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[project]\nname = "x"\n\n[[assets]]\nid = "a"\nname = "A"\n'
+                   'level = "asset"\ncolour = "red"\n')
+    assert main(["check", str(bad)]) == 1
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert lines == [f"{bad}:8: asset 'a': unknown key 'colour' (did you mean 'color_by'?)"]
+
+
+def test_check_reports_every_semantic_problem(tmp_path, capsys):
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[project]\nname = "x"\n\n[[assets]]\nid = "a"\nname = "A"\n'
+                   'level = "asset"\nparent = "nowhere"\n\n[[assets]]\nid = "a"\n'
+                   'name = "again"\nlevel = "asset"\n')
+    assert main(["check", str(bad)]) == 1
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert any(line.startswith(f"{bad}:8:") and "nowhere" in line for line in lines), lines
+    assert any(line.startswith(f"{bad}:11:") and "'a'" in line for line in lines), lines
+
+
+def test_check_missing_file_is_a_clear_error(tmp_path, capsys):
+    assert main(["check", str(tmp_path / "none.toml")]) == 1
+    assert "none.toml" in capsys.readouterr().out
+
+
+def test_render_writes_png_with_state(tmp_path, capsys):
+    out = tmp_path / "line.png"
+    code = main(["render", str(DEMO_PROJECT), "-o", str(out), "--size", "480x270",
+                 "--state", str(DEMO_STATE)])
+    assert code == 0
+    assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.mark.parametrize("content, expected", [
+    ("{not json", "state.json"),
+    ('{"nosuch.signal": 1}', "nosuch.signal"),
+    ('{"sealer.state": "exploded"}', "exploded"),
+])
+def test_render_rejects_bad_state_file(tmp_path, capsys, content, expected):
+    state = tmp_path / "state.json"
+    state.write_text(content)
+    code = main(["render", str(DEMO_PROJECT), "-o", str(tmp_path / "x.png"), "--state", str(state)])
+    assert code == 1
+    assert expected in capsys.readouterr().err
+    assert not (tmp_path / "x.png").exists()
+
+
+def test_render_rejects_bad_output_and_size(tmp_path, capsys):
+    assert main(["render", str(DEMO_PROJECT), "-o", str(tmp_path / "no" / "x.png")]) == 1
+    assert "does not exist" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exit_info:
+        main(["render", str(DEMO_PROJECT), "-o", str(tmp_path / "x.png"), "--size", "huge"])
+    assert exit_info.value.code == 2
+    assert "WIDTHxHEIGHT" in capsys.readouterr().err
+
+
+def test_sim_prints_endpoint_and_stops_cleanly_on_sigint():
+    proc = subprocess.Popen([*ENTRY, "sim", "--port", "0", "--seed", "3"], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    try:
+        first = proc.stdout.readline().strip()
+        assert first.startswith("opc.tcp://127.0.0.1:"), first
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=15) == 0
+        assert "Traceback" not in proc.stderr.read()
+    finally:
+        proc.kill()
+
+
+def test_sim_bad_project_exits_1(tmp_path):
+    bad = tmp_path / "broken.toml"
+    bad.write_text("[project\n")
+    out = subprocess.run([*ENTRY, "sim", str(bad)], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 1
+    assert f"{bad}:1:" in out.stderr
