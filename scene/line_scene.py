@@ -14,7 +14,7 @@ from vtkmodules.vtkRenderingCore import vtkCellPicker, vtkCoordinate
 
 from linetwin.scene.camera import CameraPose, fly_path, pose_looking_at
 from linetwin.scene.labels import StationLabels
-from linetwin.scene.meshes import asset_polydata, component_names
+from linetwin.scene.meshes import COMPONENT_ARRAY, asset_polydata, component_names
 from linetwin.twin.colors import AssetAppearance, Look
 from linetwin.twin.geometry import AssetGeometry
 from linetwin.twin.model import Project
@@ -43,6 +43,7 @@ class LineScene:
         self.components: dict[str, list[str]] = {}
         self.selected: str | None = None
         self._silhouette = None
+        self._part_highlight = None
         self._picker = vtkCellPicker()
         self._picker.SetTolerance(0.0005)
         self._picker.PickFromListOn()
@@ -117,6 +118,7 @@ class LineScene:
         if self._silhouette is not None:
             self.plotter.remove_actor(self._silhouette, render=False)
             self._silhouette = None
+        self._part_highlight = None
         self.selected = asset_id if asset_id in self.meshes else None
         if self.selected is not None:
             self._silhouette = self.plotter.add_silhouette(
@@ -124,6 +126,25 @@ class LineScene:
                 feature_angle=False,
             )
         self.labels.emphasize(self.selected)
+
+    def component_mesh(self, asset_id: str, name: str) -> pv.PolyData:
+        """The cells of one named component of an asset (KeyError if unknown)."""
+        index = self.components[asset_id].index(name) if name in self.components.get(
+            asset_id, []) else None
+        if index is None:
+            raise KeyError(f"asset {asset_id!r} has no component {name!r}")
+        mesh = self.meshes[asset_id]
+        return mesh.extract_values(index, scalars=COMPONENT_ARRAY, preference="cell")
+
+    def highlight_component(self, asset_id: str | None, name: str | None = None) -> None:
+        """Draw one component over its asset in the selection color (``None`` clears)."""
+        if self._part_highlight is not None:
+            self.plotter.remove_actor(self._part_highlight, render=False)
+            self._part_highlight = None
+        if asset_id is not None and name is not None:
+            self._part_highlight = self.plotter.add_mesh(
+                self.component_mesh(asset_id, name), color=SELECTION_COLOR, pickable=False,
+                name="component-highlight", reset_camera=False, render=False)
 
     # -- picking and camera -------------------------------------------------
     def pick(self, x: float, y: float) -> str | None:

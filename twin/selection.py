@@ -10,15 +10,26 @@ class Selection:
     so views that echo a selection back do not loop."""
 
     changed = Event(object)
+    component_changed = Event(object, object)  # asset id, component name (or None)
 
     def __init__(self) -> None:
         self._asset_id: str | None = None
+        self._component: str | None = None
 
     @property
     def asset_id(self) -> str | None:
         return self._asset_id
 
-    def select(self, asset_id: str | None) -> None:
+    @property
+    def component(self) -> str | None:
+        return self._component
+
+    def select(self, asset_id: str | None, component: str | None = None) -> None:
+        """Select an asset, optionally one named component (part) of it."""
         if asset_id != self._asset_id:
             self._asset_id = asset_id
             self.changed.emit(asset_id)
+        component = component if asset_id is not None else None
+        if component != self._component:
+            self._component = component
+            self.component_changed.emit(asset_id, component)

@@ -9,20 +9,23 @@ from linetwin.twin.model import Project
 from linetwin.twin.selection import Selection
 
 ASSET_ID_ROLE = Qt.ItemDataRole.UserRole
+COMPONENT_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
 class AssetTree(QTreeWidget):
     """Factory / system / asset / component tree; selecting an item selects the asset."""
 
     def __init__(self, project: Project, selection: Selection,
-                 problems: dict[str, str] | None = None, parent=None) -> None:
+                 problems: dict[str, str] | None = None,
+                 components: dict[str, list[str]] | None = None, parent=None) -> None:
         super().__init__(parent)
         self.selection = selection
         self.items: dict[str, QTreeWidgetItem] = {}
         self.setHeaderLabels(["Asset", "Level"])
         self.setObjectName("assetTree")
         self._populate(project, problems or {})
-        self.expandAll()
+        self._add_components(components or {})
+        self.expandToDepth(1)  # stations visible, their parts folded away
         self.resizeColumnToContents(0)
         self.itemSelectionChanged.connect(self._on_item_selection_changed)
         selection.changed.connect(self._on_selection_change)
@@ -43,9 +46,21 @@ class AssetTree(QTreeWidget):
         for root in project.children(None):
             add(None, root)
 
+    def _add_components(self, components: dict[str, list[str]]) -> None:
+        """Mesh parts as leaves under their asset (so a part can be shown in 3D)."""
+        for asset_id, names in components.items():
+            for name in names:
+                leaf = QTreeWidgetItem([name, "component"])
+                leaf.setData(0, ASSET_ID_ROLE, asset_id)
+                leaf.setData(0, COMPONENT_ROLE, name)
+                self.items[asset_id].addChild(leaf)
+
     def _on_item_selection_changed(self) -> None:
         items = self.selectedItems()
-        self.selection.select(items[0].data(0, ASSET_ID_ROLE) if items else None)
+        if not items:
+            self.selection.select(None)
+            return
+        self.selection.select(items[0].data(0, ASSET_ID_ROLE), items[0].data(0, COMPONENT_ROLE))
 
     def _on_selection_change(self, asset_id: str | None) -> None:
         item = self.items.get(asset_id) if asset_id else None

@@ -41,7 +41,8 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.plotter)
         self.scene = LineScene(self.plotter, project, session.geometries)
         self.view3d = View3D(self.plotter, self.scene, self.selection)
-        self.tree = AssetTree(project, self.selection, session.mesh_problems)
+        self.tree = AssetTree(project, self.selection, session.mesh_problems,
+                              self.scene.components)
         self.inspector = Inspector(project, session.state, self.selection, session.mesh_problems)
         self._dock("Assets", self.tree, Qt.DockWidgetArea.LeftDockWidgetArea, 260)
         self._dock("Inspector", self.inspector, Qt.DockWidgetArea.RightDockWidgetArea, 430)

@@ -26,6 +26,7 @@ class View3D:
         iren.add_observer("LeftButtonPressEvent", self._on_press)
         iren.add_observer("LeftButtonReleaseEvent", self._on_release)
         selection.changed.connect(self._on_selection_change)
+        selection.component_changed.connect(self._on_component_change)
 
     def _event_position(self) -> tuple[int, int]:
         return self.interactor.iren.interactor.GetEventPosition()
@@ -51,6 +52,10 @@ class View3D:
 
     def _on_selection_change(self, asset_id: str | None) -> None:
         self.scene.select(asset_id)
+        self.interactor.render()
+
+    def _on_component_change(self, asset_id: str | None, component: str | None) -> None:
+        self.scene.highlight_component(asset_id, component)
         self.interactor.render()
 
     def fly_to(self, asset_id: str) -> None:

@@ -102,3 +102,16 @@ def test_render_writes_png_without_display(demo_line, tmp_path):
                       size=(640, 360))
     image = pv.read(out)
     assert image.dimensions[:2] == (640, 360)
+
+
+def test_components_are_addressable_by_name(scene):
+    names = scene.components["sealer"]
+    assert len(names) > 3 and len(set(names)) == len(names)
+    part = scene.component_mesh("sealer", names[0])
+    assert 0 < part.n_cells < scene.meshes["sealer"].n_cells
+    scene.highlight_component("sealer", names[0])
+    assert "component-highlight" in scene.plotter.renderer.actors
+    scene.highlight_component(None)
+    assert "component-highlight" not in scene.plotter.renderer.actors
+    with pytest.raises(KeyError):
+        scene.component_mesh("sealer", "no-such-part")

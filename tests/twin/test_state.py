@@ -45,3 +45,17 @@ def test_empty_batch_emits_nothing():
     state.changed.connect(seen.append)
     assert len(state.apply([])) == 0
     assert seen == []
+
+
+def test_selection_emits_only_real_changes_and_tracks_components():
+    from linetwin.twin.selection import Selection
+
+    selection, assets, parts = Selection(), [], []
+    selection.changed.connect(assets.append)
+    selection.component_changed.connect(lambda a, c: parts.append((a, c)))
+    selection.select("sealer")
+    selection.select("sealer")
+    selection.select("sealer", "seal_head")
+    selection.select(None, "seal_head")
+    assert assets == ["sealer", None]
+    assert parts == [("sealer", "seal_head"), (None, None)]

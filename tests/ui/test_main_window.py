@@ -93,3 +93,15 @@ def _a_pixel_on(scene, asset_id: str) -> tuple[int, int]:
             if scene.pick(cx + dx, cy + dy) == asset_id:
                 return int(cx + dx), int(cy + dy)
     raise AssertionError(f"no pixel of {asset_id} found near its centre")
+
+
+def test_selecting_a_component_in_the_tree_highlights_that_part(qtbot, demo_window):
+    window = demo_window
+    station = window.tree.items["sealer"]
+    leaf = next(station.child(i) for i in range(station.childCount())
+                if station.child(i).text(0) == "seal_head")
+    leaf.setSelected(True)
+    assert (window.selection.asset_id, window.selection.component) == ("sealer", "seal_head")
+    assert "component-highlight" in window.plotter.renderer.actors
+    window.tree.items["filler"].setSelected(True)
+    assert "component-highlight" not in window.plotter.renderer.actors
