@@ -32,22 +32,29 @@ class StationLabels:
     def text(self, asset_id: str) -> str:
         status = self.status.get(asset_id, "")
         name = self.names.get(asset_id, asset_id)
-        return f"{name} · {status}" if status else name
+        return f"{name}\n{status}" if status else name
 
     def _draw(self) -> None:
         plain = [a for a in self.anchors if a != self.selected]
-        self._add("labels", plain, font_size=13, text_color="#1B1F24", shape_color="white")
+        self._add("labels", plain, font_size=13, text_color="#1B1F24",
+                  background_color="white")
         chosen = [self.selected] if self.selected in self.anchors else []
-        self._add("label-selected", chosen, font_size=16, text_color="white",
-                  shape_color="#1F3BFF")
+        self._add("label-selected", chosen, font_size=15, text_color="white",
+                  background_color="#1F3BFF")
 
     def _add(self, name: str, ids: list[str], **style) -> None:
         if not ids:
-            self.plotter.remove_actor(name, render=False)
+            self.plotter.remove_actor(f"{name}-labels", render=False)
             return
         points = np.array([self.anchors[a] for a in ids], dtype=float)
-        self.plotter.add_point_labels(
+        # The text's own background (not the placer's shape, which ignores
+        # justification) keeps two centred lines readable over any geometry.
+        actor = self.plotter.add_point_labels(
             points, [self.text(a) for a in ids], name=name, always_visible=True,
-            show_points=False, shape_opacity=0.85, margin=4, bold=True, render=False,
-            reset_camera=False, pickable=False, **style,
+            show_points=False, shape=None, bold=True, render=False, reset_camera=False,
+            pickable=False, justification_horizontal="center", justification_vertical="bottom",
+            background_opacity=0.85, **style,
         )
+        # VTK's placer silently drops a label that would overlap another; a station
+        # must never lose its label, so place all (heights are staggered instead).
+        actor.GetMapper().PlaceAllLabelsOn()
