@@ -10,12 +10,15 @@ import queue
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
+
 from linetwin.io.mesh_cache import MeshCache
 from linetwin.io.meshes import load_line_geometry
 from linetwin.io.opcua_client import LiveClient
 from linetwin.io.project_file import load_project
 from linetwin.io.sim_server import SimulatorServer
 from linetwin.twin.geometry import AssetGeometry
+from linetwin.twin.history_buffer import SignalHistory
 from linetwin.twin.model import Project
 from linetwin.twin.state import TwinState
 
@@ -40,6 +43,7 @@ class LiveSession:
             project, cache=mesh_cache or MeshCache(), progress=progress)
         self.mesh_problems = {a: g.problem for a, g in self.geometries.items() if g.problem}
         self.state = TwinState(project)
+        self.history = SignalHistory(self.state.index)
         self.updates: queue.SimpleQueue = queue.SimpleQueue()
         self.server: SimulatorServer | None = None
         if simulate:
@@ -56,6 +60,11 @@ class LiveSession:
     @property
     def endpoints(self) -> list[str]:
         return [self.endpoint]
+
+    def signal_indices(self, endpoint: str) -> np.ndarray:
+        """Rows in the twin state of the signals read through ``endpoint``."""
+        ids = [s.id for s in self.project.signals if (s.endpoint or self.endpoint) == endpoint]
+        return np.array([self.state.index[i] for i in ids], dtype=np.int64)
 
     def start(self) -> None:
         self.client.start()

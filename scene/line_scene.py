@@ -205,6 +205,8 @@ def _style(prop, app: AssetAppearance) -> None:
     """Color plus a surface style that tells no-data and bad quality apart without hue."""
     prop.color = tuple(c / 255.0 for c in app.color)
     prop.opacity = 0.35 if app.look is Look.NO_DATA else 1.0
-    prop.show_edges = app.look is Look.BAD_QUALITY
+    prop.show_edges = app.look in (Look.BAD_QUALITY, Look.STALE)
     if app.look is Look.BAD_QUALITY:
         prop.edge_color = (1.0, 0.85, 0.0)
+    elif app.look is Look.STALE:
+        prop.edge_color = (0.35, 0.35, 0.35)

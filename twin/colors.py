@@ -17,6 +17,7 @@ from linetwin.twin.model import AnalogColorRule, Project, SignalKind, StateColor
 from linetwin.twin.palette import (
     BAD_QUALITY_COLOR,
     NO_DATA_COLOR,
+    STALE_COLOR,
     OKABE_ITO_STATES,
     STRUCTURE_COLOR,
     UNKNOWN_STATE_COLOR,
@@ -33,6 +34,7 @@ class Look(IntEnum):
     NO_DATA = 1  # nothing received: ghosted grey
     BAD_QUALITY = 2  # Bad or Uncertain reading: dark grey with edges
     STRUCTURE = 3  # not bound to any signal: neutral solid
+    STALE = 4  # had a value, but it can no longer be trusted as live: pale, edged
 
 
 @dataclass(frozen=True)
@@ -103,6 +105,8 @@ class ColorEngine:
         reading = state.reading(signal_id)
         if reading.quality is Quality.NO_DATA:
             return AssetAppearance(asset_id, NO_DATA_COLOR, Look.NO_DATA, "no data")
+        if reading.stale:
+            return AssetAppearance(asset_id, STALE_COLOR, Look.STALE, "stale")
         if reading.quality is not Quality.GOOD:
             return AssetAppearance(
                 asset_id, BAD_QUALITY_COLOR, Look.BAD_QUALITY, reading.quality.name.lower()

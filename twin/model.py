@@ -75,6 +75,21 @@ class Signal:
     sampling_ms: int = 500
     endpoint: str | None = None  # None: the project's default source
     states: dict[str, int] | None = None  # own code table; None: the project's
+    stale_after_s: float | None = None  # None: derived, see ``staleness_limit``
+
+    def staleness_limit(self) -> float:
+        """Seconds without a new value after which a reading is shown as stale.
+
+        Analog values always move (noise), so silence means a frozen source: by
+        default ten sampling intervals, at least 5 s. A state or counter can rest
+        on one value for hours, so by default it only goes stale with its
+        connection (infinite limit).
+        """
+        if self.stale_after_s is not None:
+            return self.stale_after_s
+        if self.kind is SignalKind.ANALOG:
+            return max(5.0, 10 * self.sampling_ms / 1000.0)
+        return float("inf")
 
 
 @dataclass(frozen=True)

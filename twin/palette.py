@@ -23,6 +23,7 @@ OKABE_ITO_STATES: dict[str, RGB] = {
 
 NO_DATA_COLOR: RGB = (200, 200, 200)  # light grey, drawn ghosted
 BAD_QUALITY_COLOR: RGB = (90, 90, 90)  # dark grey, drawn with edges
+STALE_COLOR: RGB = (236, 233, 226)  # near-white, drawn with dark edges
 UNKNOWN_STATE_COLOR: RGB = (255, 255, 255)  # a code missing from the state table
 STRUCTURE_COLOR: RGB = (165, 170, 178)  # assets no signal colors
 

@@ -28,6 +28,8 @@ class SignalReading:
     receive_time: float
     status_code: int
     quality: Quality
+    stale: bool = False
+    stale_reason: str = ""  # e.g. "connection lost" or "no new value for 12.0 s"
 
     def age(self, now: float | None = None) -> float:
         """Seconds since the source produced the value (NaN if no data)."""
@@ -55,6 +57,9 @@ class TwinState:
         self.receive_times = np.full(n, np.nan)
         self.status_codes = np.zeros(n, dtype=np.int64)
         self.qualities = np.full(n, int(Quality.NO_DATA), dtype=np.int8)
+        self.stale_after = np.array([s.staleness_limit() for s in project.signals], dtype=float)
+        self.link_down = np.zeros(n, dtype=bool)  # the signal's connection is lost
+        self.stale = np.zeros(n, dtype=bool)
         self.update_count = 0  # every value applied, for the updates/s display
 
     def apply(self, updates: Iterable[ValueUpdate]) -> np.ndarray:
@@ -73,9 +78,33 @@ class TwinState:
             self.receive_times[i] = update.receive_time
             self.status_codes[i] = update.status_code
             self.qualities[i] = int(update.quality)
+            self.link_down[i] = False
+            self.stale[i] = False
             touched.add(i)
             self.update_count += 1
         changed = np.fromiter(sorted(touched), dtype=np.int64, count=len(touched))
+        if len(changed):
+            self.changed.emit(changed)
+        return changed
+
+    def set_link_down(self, signal_indices: np.ndarray, down: bool = True) -> np.ndarray:
+        """Mark signals whose connection was lost (or restored); returns changed indices."""
+        idx = np.asarray(signal_indices, dtype=np.int64)
+        self.link_down[idx] = down
+        return self.refresh_staleness()
+
+    def refresh_staleness(self, now: float | None = None) -> np.ndarray:
+        """Recompute which readings are stale at ``now``; emits and returns the changes.
+
+        Called every GUI tick: it is a handful of vectorized comparisons, so it
+        stays cheap for thousands of signals.
+        """
+        now = time.time() if now is None else now
+        has_data = self.qualities != int(Quality.NO_DATA)
+        silent = (now - self.receive_times) > self.stale_after
+        stale = has_data & (self.link_down | silent)
+        changed = np.flatnonzero(stale != self.stale)
+        self.stale = stale
         if len(changed):
             self.changed.emit(changed)
         return changed
@@ -90,6 +119,11 @@ class TwinState:
 
     def reading(self, signal_id: str) -> SignalReading:
         i = self.index[signal_id]
+        reason = ""
+        if self.stale[i]:
+            reason = ("connection lost" if self.link_down[i] else
+                      f"no new value for {time.time() - self.receive_times[i]:.1f} s "
+                      f"(limit {self.stale_after[i]:g} s)")
         return SignalReading(
             signal_id=signal_id,
             value=float(self.values[i]),
@@ -97,4 +131,6 @@ class TwinState:
             receive_time=float(self.receive_times[i]),
             status_code=int(self.status_codes[i]),
             quality=Quality(int(self.qualities[i])),
+            stale=bool(self.stale[i]),
+            stale_reason=reason,
         )

@@ -22,6 +22,8 @@ def format_value(project: Project, signal: Signal, reading: SignalReading) -> st
 def format_quality(reading: SignalReading) -> str:
     if reading.quality is Quality.NO_DATA:
         return "no data"
+    if reading.stale:
+        return f"Stale: {reading.stale_reason}"
     name = reading.quality.name.capitalize()
     if reading.quality is Quality.GOOD:
         return name

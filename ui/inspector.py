@@ -6,26 +6,32 @@ import time
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor
-from PySide6.QtWidgets import QHeaderView, QLabel, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QHeaderView, QLabel, QSplitter, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget,
+)
 
-from linetwin.twin.model import Project
+from linetwin.twin.model import Project, SignalKind
 from linetwin.twin.selection import Selection
 from linetwin.twin.state import TwinState
 from linetwin.twin.updates import Quality
 from linetwin.ui.formatting import format_age, format_quality, format_value
+from linetwin.ui.trend_plot import TrendPlot
 
 COLUMNS = ["Signal", "Value", "Unit", "Quality", "Age"]
 QUALITY_COLORS = {Quality.GOOD: "#1B7F3B", Quality.UNCERTAIN: "#9A6700",
                   Quality.BAD: "#B42318", Quality.NO_DATA: "#6B7280"}
+STALE_TEXT_COLOR = "#7A4F01"
 
 
 class Inspector(QWidget):
     """Shows the selected asset's signals; :meth:`refresh` is called by the live tick."""
 
     def __init__(self, project: Project, state: TwinState, selection: Selection,
-                 problems: dict[str, str] | None = None, parent=None) -> None:
+                 problems: dict[str, str] | None = None, trend: TrendPlot | None = None,
+                 parent=None) -> None:
         super().__init__(parent)
         self.project, self.state, self.selection = project, state, selection
+        self.trend = trend
         self.problems = problems or {}
         self.title = QLabel("Select a station in the 3D view or the tree")
         self.title.setObjectName("inspectorTitle")
@@ -39,9 +45,16 @@ class Inspector(QWidget):
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
+        self.table.itemSelectionChanged.connect(self._on_rows_selected)
         layout = QVBoxLayout(self)
-        for widget in (self.title, self.detail, self.table):
-            layout.addWidget(widget)
+        layout.addWidget(self.title)
+        layout.addWidget(self.detail)
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.addWidget(self.table)
+        if trend is not None:
+            split.addWidget(trend)
+        layout.addWidget(split)
         self.signal_ids: list[str] = []
         selection.changed.connect(self._on_selection_change)
 
@@ -59,9 +72,20 @@ class Inspector(QWidget):
             self.signal_ids = [s.id for s in self.project.signals_of(asset_id)]
         self.table.setRowCount(len(self.signal_ids))
         self.refresh()
+        if self.trend is not None:  # by default, plot the asset's process values
+            analog = [s for s in self.signal_ids
+                      if self.project.signal(s).kind is SignalKind.ANALOG]
+            self.trend.show_signals(analog)
+
+    def _on_rows_selected(self) -> None:
+        rows = sorted({index.row() for index in self.table.selectedIndexes()})
+        if rows and self.trend is not None:
+            self.trend.show_signals([self.signal_ids[r] for r in rows])
 
     def refresh(self) -> None:
         now = time.time()
+        if self.trend is not None:
+            self.trend.refresh()
         for row, signal_id in enumerate(self.signal_ids):
             signal = self.project.signal(signal_id)
             reading = self.state.reading(signal_id)
@@ -71,7 +95,8 @@ class Inspector(QWidget):
             for col, text in enumerate(cells):
                 self._set(row, col, text)
             self.table.item(row, 0).setToolTip(f"{signal_id}\n{signal.node}")
-            self.table.item(row, 3).setForeground(QBrush(QColor(QUALITY_COLORS[reading.quality])))
+            color = STALE_TEXT_COLOR if reading.stale else QUALITY_COLORS[reading.quality]
+            self.table.item(row, 3).setForeground(QBrush(QColor(color)))
             self.table.item(row, 1).setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 
     def value_text(self, signal_id: str) -> str:

@@ -11,11 +11,13 @@ import queue
 import time
 from collections import deque
 
+import numpy as np
+
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from linetwin.twin.colors import ColorEngine
 from linetwin.twin.state import TwinState
-from linetwin.twin.updates import ConnectionChange, ValueUpdate
+from linetwin.twin.updates import ConnectionChange, ConnectionState, ValueUpdate
 
 TICK_MS = 33  # at most ~30 Hz: faster than the eye needs, cheap for the GUI thread
 MAX_ITEMS_PER_TICK = 50_000  # a flood is spread over ticks instead of freezing one
@@ -26,11 +28,12 @@ class LiveBridge(QObject):
 
     connection_changed = Signal(object)  # ConnectionChange
 
-    def __init__(self, updates: queue.SimpleQueue, state: TwinState, engine: ColorEngine,
-                 scene, render, parent=None) -> None:
+    def __init__(self, session, engine: ColorEngine, scene, render, parent=None) -> None:
         super().__init__(parent)
-        self.updates, self.state, self.engine, self.scene = updates, state, engine, scene
-        self.render = render
+        self.session = session  # updates queue, twin state, history, endpoint map
+        self.updates: queue.SimpleQueue = session.updates
+        self.state: TwinState = session.state
+        self.engine, self.scene, self.render = engine, scene, render
         self._arrivals: deque[tuple[float, int]] = deque()
         self.timer = QTimer(self)
         self.timer.setInterval(TICK_MS)
@@ -46,14 +49,22 @@ class LiveBridge(QObject):
     def tick(self) -> None:
         values, connections = self._drain()
         for change in connections:
-            self.connection_changed.emit(change)
-        changed = self.state.apply(values)
+            self._on_connection(change)
+        self.session.history.extend(values)
+        changed = np.union1d(self.state.apply(values), self.state.refresh_staleness())
         if len(changed):
             affected = self.engine.assets_affected_by(self.state, changed)
             if affected:
                 self.scene.apply(self.engine.appearances(self.state, affected))
                 self.render()
         self._count_rate(len(values))
+
+    def _on_connection(self, change: ConnectionChange) -> None:
+        # A lost link makes every value it carried stale at once (not after the
+        # staleness limit): the operator must never read an old value as live.
+        if change.state in (ConnectionState.LOST, ConnectionState.DISCONNECTED):
+            self.state.set_link_down(self.session.signal_indices(change.endpoint))
+        self.connection_changed.emit(change)
 
     def _drain(self) -> tuple[list[ValueUpdate], list[ConnectionChange]]:
         values, connections = [], []

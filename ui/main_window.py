@@ -14,6 +14,7 @@ from linetwin.twin.updates import ConnectionChange, ConnectionState
 from linetwin.ui.asset_tree import AssetTree
 from linetwin.ui.inspector import Inspector
 from linetwin.ui.live_bridge import LiveBridge
+from linetwin.ui.trend_plot import TrendPlot
 from linetwin.ui.view3d import View3D
 
 STATUS_REFRESH_MS = 500
@@ -43,11 +44,12 @@ class MainWindow(QMainWindow):
         self.view3d = View3D(self.plotter, self.scene, self.selection)
         self.tree = AssetTree(project, self.selection, session.mesh_problems,
                               self.scene.components)
-        self.inspector = Inspector(project, session.state, self.selection, session.mesh_problems)
+        self.inspector = Inspector(project, session.state, self.selection, session.mesh_problems,
+                                   TrendPlot(project, session.history))
         self._dock("Assets", self.tree, Qt.DockWidgetArea.LeftDockWidgetArea, 260)
         self._dock("Inspector", self.inspector, Qt.DockWidgetArea.RightDockWidgetArea, 430)
-        self.bridge = LiveBridge(session.updates, session.state, ColorEngine(project),
-                                 self.scene, self.plotter.render, self)
+        self.bridge = LiveBridge(session, ColorEngine(project), self.scene, self.plotter.render,
+                                 self)
         self.bridge.connection_changed.connect(self._on_connection_change)
         self._build_status_bar()
         self._build_menus()

@@ -76,3 +76,11 @@ def test_hex_colors():
     assert hex_to_rgb("#009E73") == (0, 158, 115)
     with pytest.raises(ValueError):
         hex_to_rgb("green")
+
+
+def test_stale_look_hides_the_last_state_color(live):
+    engine, state = live
+    state.apply([ValueUpdate("sealer.state", 4, 1.0, 1.0)])
+    state.set_link_down(np.array([state.index["sealer.state"]]))
+    a = engine.appearance(state, "sealer")
+    assert a.look is Look.STALE and a.color != (255, 0, 0) and a.label == "stale"

@@ -59,3 +59,45 @@ def test_selection_emits_only_real_changes_and_tracks_components():
     selection.select(None, "seal_head")
     assert assets == ["sealer", None]
     assert parts == [("sealer", "seal_head"), (None, None)]
+
+
+def _analog_and_state(project):
+    return project.signal("oven.temp"), project.signal("sealer.state")
+
+
+def test_staleness_limits_default_by_kind():
+    temp, state_signal = _analog_and_state(tiny_project())
+    assert temp.staleness_limit() == 5.0  # 500 ms sampling: 10 intervals, at least 5 s
+    assert state_signal.staleness_limit() == float("inf")
+
+
+def test_silent_analog_turns_stale_and_a_new_value_revives_it():
+    state = TwinState(tiny_project())
+    state.apply([ValueUpdate("oven.temp", 180.0, 100.0, 100.0),
+                 ValueUpdate("sealer.state", 1, 100.0, 100.0)])
+    assert len(state.refresh_staleness(now=104.0)) == 0
+    changed = state.refresh_staleness(now=106.0)
+    assert [state.signal_ids[i] for i in changed] == ["oven.temp"]
+    reading = state.reading("oven.temp")
+    assert reading.stale and "no new value" in reading.stale_reason
+    assert not state.reading("sealer.state").stale  # a state may rest for hours
+    state.apply([ValueUpdate("oven.temp", 181.0, 107.0, 107.0)])
+    assert not state.reading("oven.temp").stale
+
+
+def test_lost_link_makes_every_value_stale_at_once():
+    state = TwinState(tiny_project())
+    state.apply([ValueUpdate("oven.temp", 180.0, 100.0, 100.0),
+                 ValueUpdate("sealer.state", 1, 100.0, 100.0)])
+    changed = state.set_link_down(np.array([0, 1]))
+    assert sorted(changed) == [0, 1]
+    assert state.reading("sealer.state").stale_reason == "connection lost"
+    state.apply([ValueUpdate("sealer.state", 1, 110.0, 110.0)])  # the link is back
+    assert not state.reading("sealer.state").stale
+    assert state.reading("oven.temp").stale  # ...but this one has not been heard from
+
+
+def test_signals_without_data_are_never_stale():
+    state = TwinState(tiny_project())
+    state.set_link_down(np.array([0, 1]))
+    assert not state.stale.any()

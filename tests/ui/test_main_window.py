@@ -105,3 +105,15 @@ def test_selecting_a_component_in_the_tree_highlights_that_part(qtbot, demo_wind
     assert "component-highlight" in window.plotter.renderer.actors
     window.tree.items["filler"].setSelected(True)
     assert "component-highlight" not in window.plotter.renderer.actors
+
+
+def test_inspector_plots_the_selected_asset_process_values(qtbot, demo_window):
+    window = demo_window
+    window.selection.select("sealer")
+    trend = window.inspector.trend
+    assert trend.signal_ids == ["sealer.seal_temperature", "sealer.dwell_time",
+                                "sealer.seal_pressure"]
+    qtbot.waitUntil(lambda: (trend.refresh(), trend.points("sealer.seal_temperature"))[1] >= 3,
+                    timeout=LIVE_TIMEOUT_MS)
+    window.inspector.table.selectRow(window.inspector.signal_ids.index("sealer.dwell_time"))
+    assert trend.signal_ids == ["sealer.dwell_time"]
