@@ -48,7 +48,42 @@ def build_parser() -> argparse.ArgumentParser:
     sim.add_argument("--port", type=int, default=4840, help="0 picks a free port")
     sim.add_argument("--seed", type=int, default=1)
     sim.add_argument("--speed", type=float, default=1.0, help="simulated seconds per second")
+    monitor = sub.add_parser("monitor", help="print live values as JSON lines, no window")
+    monitor.add_argument("project", type=Path)
+    monitor.add_argument("--endpoint", help="OPC UA endpoint URL (default: the project's source)")
+    monitor.add_argument("--duration", type=_seconds, help="stop after S seconds (default: Ctrl+C)")
     return parser
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds, got {text!r}")
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"the duration must be positive, got {text}")
+    return value
+
+
+def _load_or_report(path: Path):
+    """The project at ``path``, or None after printing each problem to stderr."""
+    from linetwin.io.project_file import ProjectFileError, load_project
+
+    try:
+        return load_project(path)
+    except ProjectFileError as error:
+        for problem in error.problems:
+            print(problem, file=sys.stderr)
+        return None
+
+
+def cmd_monitor(args) -> int:
+    from linetwin.io.monitor import run_monitor_cli
+
+    project = _load_or_report(args.project)
+    if project is None:
+        return 1
+    return run_monitor_cli(project, args.endpoint, args.duration)
 
 
 def cmd_gui(args) -> int:
@@ -105,19 +140,16 @@ def cmd_render(args) -> int:
 
 
 def cmd_sim(args) -> int:
-    from linetwin.io.project_file import ProjectFileError, load_project
     from linetwin.io.sim_server import run_simulator_cli
 
-    try:
-        project = load_project(args.project)
-    except ProjectFileError as error:
-        for problem in error.problems:
-            print(problem, file=sys.stderr)
+    project = _load_or_report(args.project)
+    if project is None:
         return 1
     return run_simulator_cli(project, args.host, args.port, args.seed, args.speed)
 
 
-COMMANDS = {"gui": cmd_gui, "check": cmd_check, "render": cmd_render, "sim": cmd_sim}
+COMMANDS = {"gui": cmd_gui, "check": cmd_check, "render": cmd_render, "sim": cmd_sim,
+            "monitor": cmd_monitor}
 
 
 def main(argv: list[str] | None = None) -> int:

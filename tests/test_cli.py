@@ -95,3 +95,28 @@ def test_sim_bad_project_exits_1(tmp_path):
     out = subprocess.run([*ENTRY, "sim", str(bad)], capture_output=True, text=True, timeout=60)
     assert out.returncode == 1
     assert f"{bad}:1:" in out.stderr
+
+
+def test_monitor_prints_valid_json_lines_until_duration():
+    import json
+
+    sim = subprocess.Popen([*ENTRY, "sim", "--port", "0"], stdout=subprocess.PIPE, text=True)
+    try:
+        endpoint = sim.stdout.readline().strip()
+        out = subprocess.run([*ENTRY, "monitor", str(DEMO_PROJECT), "--endpoint", endpoint,
+                              "--duration", "2"], capture_output=True, text=True, timeout=60)
+    finally:
+        sim.send_signal(signal.SIGINT)
+        sim.wait(timeout=15)
+    assert out.returncode == 0, out.stderr
+    records = [json.loads(line) for line in out.stdout.splitlines()]
+    assert records[-1]["type"] == "summary" and records[-1]["values"] > 0
+    assert any(r["type"] == "connection" and r["state"] == "connected" for r in records)
+
+
+def test_monitor_rejects_bad_duration_and_project(tmp_path, capsys):
+    with pytest.raises(SystemExit):
+        main(["monitor", str(DEMO_PROJECT), "--duration", "-3"])
+    assert "positive" in capsys.readouterr().err
+    assert main(["monitor", str(tmp_path / "missing.toml")]) == 1
+    assert "missing.toml" in capsys.readouterr().err

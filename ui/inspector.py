@@ -72,10 +72,10 @@ class Inspector(QWidget):
             self.signal_ids = [s.id for s in self.project.signals_of(asset_id)]
         self.table.setRowCount(len(self.signal_ids))
         self.refresh()
-        if self.trend is not None:  # by default, plot the asset's process values
+        if self.trend is not None:  # by default the first process value (units differ)
             analog = [s for s in self.signal_ids
                       if self.project.signal(s).kind is SignalKind.ANALOG]
-            self.trend.show_signals(analog)
+            self.trend.show_signals(analog[:1])
 
     def _on_rows_selected(self) -> None:
         rows = sorted({index.row() for index in self.table.selectedIndexes()})

@@ -111,8 +111,7 @@ def test_inspector_plots_the_selected_asset_process_values(qtbot, demo_window):
     window = demo_window
     window.selection.select("sealer")
     trend = window.inspector.trend
-    assert trend.signal_ids == ["sealer.seal_temperature", "sealer.dwell_time",
-                                "sealer.seal_pressure"]
+    assert trend.signal_ids == ["sealer.seal_temperature"]
     qtbot.waitUntil(lambda: (trend.refresh(), trend.points("sealer.seal_temperature"))[1] >= 3,
                     timeout=LIVE_TIMEOUT_MS)
     window.inspector.table.selectRow(window.inspector.signal_ids.index("sealer.dwell_time"))

@@ -1,0 +1,110 @@
+"""``linetwin monitor``: the live path with no window, one JSON object per line.
+
+Prints every value change, connection change and (when an alert engine is
+given) alert event, then a summary. It reads whatever server the project's
+bindings point at, so it doubles as a quick check of a real installation.
+"""
+
+from __future__ import annotations
+
+import json
+import queue
+import signal
+import sys
+import threading
+import time
+from collections.abc import Callable
+from datetime import datetime, timezone
+from typing import TextIO
+
+from linetwin.io.opcua_client import LiveClient
+from linetwin.twin.model import Project
+from linetwin.twin.updates import ConnectionChange, ValueUpdate
+
+POLL_S = 0.05
+
+
+def iso(t: float) -> str:
+    return datetime.fromtimestamp(t, tz=timezone.utc).isoformat(timespec="milliseconds")
+
+
+def value_record(update: ValueUpdate) -> dict:
+    return {"type": "value", "signal": update.signal_id, "value": update.value,
+            "source_time": iso(update.source_time), "receive_time": iso(update.receive_time),
+            "quality": update.quality.name.lower(), "status": f"0x{update.status_code:08X}"}
+
+
+def connection_record(change: ConnectionChange) -> dict:
+    return {"type": "connection", "endpoint": change.endpoint,
+            "state": change.state.name.lower(), "message": change.message, "time": iso(time.time())}
+
+
+class Monitor:
+    """Drains a live client's queue and writes JSON lines to ``out``.
+
+    ``on_values`` (optional) receives each batch of value updates and returns
+    extra records to print, e.g. alert events from an alert engine.
+    """
+
+    def __init__(self, project: Project, endpoint: str, out: TextIO = sys.stdout,
+                 on_values: Callable[[list[ValueUpdate]], list[dict]] | None = None) -> None:
+        self.updates: queue.SimpleQueue = queue.SimpleQueue()
+        self.client = LiveClient(project, self.updates, endpoint=endpoint)
+        self.out, self.on_values = out, on_values
+        self.counts = {"value": 0, "connection": 0, "alert": 0}
+        self.signals_seen: set[str] = set()
+        self.stop_requested = threading.Event()
+
+    def run(self, duration: float | None) -> int:
+        started = time.monotonic()
+        self.client.start()
+        try:
+            while not self.stop_requested.is_set():
+                if duration is not None and time.monotonic() - started >= duration:
+                    break
+                self._drain()
+                self.stop_requested.wait(POLL_S)
+        finally:
+            self.client.stop()
+            self._drain()
+        self._emit({"type": "summary", "duration_s": round(time.monotonic() - started, 3),
+                    "values": self.counts["value"], "signals_seen": len(self.signals_seen),
+                    "connection_changes": self.counts["connection"],
+                    "alerts": self.counts["alert"]})
+        return 0
+
+    def _drain(self) -> None:
+        values = []
+        while True:
+            try:
+                item = self.updates.get_nowait()
+            except queue.Empty:
+                break
+            if isinstance(item, ValueUpdate):
+                values.append(item)
+                self.signals_seen.add(item.signal_id)
+                self._emit(value_record(item))
+            else:
+                self._emit(connection_record(item))
+        if values and self.on_values is not None:
+            for record in self.on_values(values):
+                self._emit(record)
+
+    def _emit(self, record: dict) -> None:
+        kind = record["type"]
+        if kind in self.counts:
+            self.counts[kind] += 1
+        self.out.write(json.dumps(record, ensure_ascii=False) + "\n")
+        self.out.flush()
+
+
+def run_monitor_cli(project: Project, endpoint: str | None, duration: float | None,
+                    on_values=None) -> int:
+    """Run until ``duration`` elapses or Ctrl+C / SIGTERM; always ends with a summary."""
+    monitor = Monitor(project, endpoint or project.source.endpoint, on_values=on_values)
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: monitor.stop_requested.set())
+    try:
+        return monitor.run(duration)
+    except BrokenPipeError:  # e.g. piped into `head`: stop quietly
+        return 0

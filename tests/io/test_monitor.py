@@ -1,0 +1,91 @@
+"""``monitor`` against real OPC UA servers: the built-in simulator and a plain one."""
+
+import asyncio
+import io
+import json
+import socket
+import threading
+
+import pytest
+from asyncua import Server, ua
+
+from linetwin.io.monitor import Monitor
+from linetwin.io.project_file import load_project
+from linetwin.io.sim_server import SimulatorServer
+from linetwin.main import DEMO_PROJECT
+from linetwin.twin.model import Asset, AssetLevel, Project, Signal, SignalKind
+
+
+def _records(out: io.StringIO) -> list[dict]:
+    return [json.loads(line) for line in out.getvalue().splitlines()]
+
+
+def test_monitor_prints_json_lines_for_the_simulator():
+    project = load_project(DEMO_PROJECT)
+    server = SimulatorServer(project, port=0, seed=2)
+    server.start_in_thread()
+    try:
+        out = io.StringIO()
+        Monitor(project, server.endpoint, out=out).run(duration=3.0)
+    finally:
+        server.stop_thread()
+    records = _records(out)
+    kinds = {r["type"] for r in records}
+    assert {"value", "connection", "summary"} <= kinds
+    values = [r for r in records if r["type"] == "value"]
+    assert {r["signal"] for r in values} == {s.id for s in project.signals}
+    assert all(r["quality"] == "good" and r["source_time"].endswith("+00:00") for r in values)
+    summary = records[-1]
+    assert summary["type"] == "summary" and summary["values"] == len(values)
+    assert summary["signals_seen"] == len(project.signals)
+
+
+class _PlainServer:
+    """A third-party style asyncua server with two variables, on its own thread."""
+
+    def __init__(self) -> None:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            self.port = s.getsockname()[1]
+        self.endpoint = f"opc.tcp://127.0.0.1:{self.port}/plain/"
+        self.loop = asyncio.new_event_loop()
+        self.ready = threading.Event()
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+
+    async def _start(self):
+        self.server = Server()
+        await self.server.init()
+        self.server.set_endpoint(self.endpoint)
+        self.server.set_security_policy([ua.SecurityPolicyType.NoSecurity])
+        ns = await self.server.register_namespace("urn:example:press")
+        press = await self.server.nodes.objects.add_object(ua.NodeId("Press", ns), "Press")
+        await press.add_variable(ua.NodeId("Press.Force", ns), "Force", 12.5)
+        await press.add_variable(ua.NodeId("Press.Mode", ns), "Mode", ua.Variant(1, ua.VariantType.Int32))
+        await self.server.start()
+
+    def __enter__(self):
+        self.thread.start()
+        asyncio.run_coroutine_threadsafe(self._start(), self.loop).result(30)
+        return self
+
+    def __exit__(self, *exc):
+        asyncio.run_coroutine_threadsafe(self.server.stop(), self.loop).result(10)
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(5)
+
+
+def test_monitor_reads_any_server_the_bindings_point_at():
+    with _PlainServer() as plain:
+        project = Project(
+            "press", None,
+            (Asset("press", "Press", AssetLevel.ASSET, color_by="press.mode"),),
+            (Signal("press.force", "press", "ns=2;s=Press.Force", SignalKind.ANALOG, "kN"),
+             Signal("press.mode", "press", "ns=2;s=Press.Mode", SignalKind.STATE),
+             Signal("press.ghost", "press", "ns=2;s=Press.Ghost", SignalKind.ANALOG)),
+        )
+        out = io.StringIO()
+        Monitor(project, plain.endpoint, out=out).run(duration=2.5)
+    values = {r["signal"]: r for r in _records(out) if r["type"] == "value"}
+    assert values["press.force"]["value"] == pytest.approx(12.5)
+    assert values["press.mode"]["value"] == 1 and values["press.mode"]["quality"] == "good"
+    assert values["press.ghost"]["quality"] == "bad"  # no such node: said, not hidden
