@@ -8,7 +8,9 @@ Rerun from the repository root with:
     /tmp/venv/bin/python resources/demo/make_meshes.py   (any Python with trimesh)
 
 Conventions (line.toml relies on them): metres, Z up, product flows along +X.
-Each mesh's origin is the centre of the station footprint on the floor (z=0),
+The operator aisle is on -Y: the
+side the recognisable parts (HMIs, label head, reject bin) face. Each mesh's
+origin is the centre of the station footprint on the floor (z=0),
 the product path runs along y=0 with the belt top at BELT_TOP. Vertices are
 written in these coordinates with identity node transforms and NO Y-up
 conversion (trimesh neither adds nor removes one), so reading the GLB back
@@ -58,6 +60,12 @@ class Parts:
             )
         )
         self.items.append((name, mesh))
+
+    def mirror_y(self, start):
+        """Mirror the parts added since index start to the other side (y -> -y)."""
+        flip = np.diag([1.0, -1.0, 1.0, 1.0])  # trimesh fixes the winding itself
+        for _, mesh in self.items[start:]:
+            mesh.apply_transform(flip)
 
     def scene(self):
         scene = trimesh.Scene()
@@ -195,7 +203,7 @@ def filler():
     p.add("guard_top_left", blk(-hx, -hx + 0.06, -hy, hy, roof - 0.06, roof), STEEL)
     p.add("guard_top_right", blk(hx - 0.06, hx, -hy, hy, roof - 0.06, roof), STEEL)
     p.add("top_beam", blk(-hx, hx, -0.05, 0.05, roof - 0.08, roof), STEEL)
-    p.add("guard_panel_back", blk(-hx + 0.06, hx - 0.06, -hy, -hy + 0.01, top, 1.3), (170, 200, 215))
+    p.add("guard_panel_back", blk(-hx + 0.06, hx - 0.06, hy - 0.01, hy, top, 1.3), (170, 200, 215))
     # Product tank sits on the beam: cylinder, conical lid and outlet pipe.
     p.add("tank", [rod((0, 0, roof), (0, 0, roof + 0.05), 0.08),
                    rod((0, 0, roof + 0.05), (0, 0, 2.0), 0.30)], STEEL)
@@ -207,10 +215,10 @@ def filler():
         p.add(f"hanger_{i}", rod((x, 0, 1.38), (x, 0, roof - 0.08), 0.02), STEEL)
     for i, x in enumerate(np.linspace(-0.375, 0.375, 6)):
         flip = tf.rotation_matrix(np.pi, (1, 0, 0))  # tip points down
-        tip = cone(0.018, 0.04, sections=SECTIONS, transform=tf.translation_matrix((x, 0, 1.07)) @ flip)
+        tip = cone(0.018, 0.04, sections=SECTIONS, transform=tf.translation_matrix((x, 0, 1.069)) @ flip)
         p.add(f"nozzle_{i}", [rod((x, 0, 1.07), (x, 0, 1.30), 0.018), tip], STEEL)
-    p.add("hmi", blk(0.3, 0.7, hy, hy + 0.06, 1.15, 1.45), DARK)
-    p.add("electrical_box", blk(-0.6, -0.1, -hy - 0.1, -hy, 0.2, 0.7), BLUE)
+    p.add("hmi", blk(0.3, 0.7, -hy - 0.06, -hy, 1.15, 1.45), DARK)
+    p.add("electrical_box", blk(-0.6, -0.1, hy, hy + 0.1, 0.2, 0.7), BLUE)
     trays(p, (-0.5, 0.0, 0.45))
     return p
 
@@ -268,16 +276,18 @@ def vision_tunnel():
         p.add(f"camera_{name}", rod(back, mid, 0.04), DARK)
         p.add(f"lens_{name}", rod(mid, mid + d * 0.08, 0.026), GLASS)
         p.add(f"camera_bracket_{name}", blk(-0.03, 0.03, min(s * 0.37, s * 0.6), max(s * 0.37, s * 0.6), 1.44, 1.47), STEEL)
-    # Reject: pusher on -Y knocks bad packs down a chute into a bin on +Y.
-    p.add("reject_pusher", [rod((0.45, -0.36, 0.95), (0.45, -0.62, 0.95), 0.035),
-                            blk(0.4, 0.5, -0.36, -0.33, 0.91, 0.99)], BLUE)
+    # Reject: pusher on +Y knocks bad packs down a chute into a bin on -Y.
+    p.add("reject_pusher", [rod((0.45, 0.36, 0.95), (0.45, 0.62, 0.95), 0.035),
+                            blk(0.4, 0.5, 0.33, 0.36, 0.91, 0.99)], BLUE)
+    start = len(p.items)
     chute = blk(0.32, 0.58, -0.2, 0.2, -0.008, 0.008)
     chute.apply_transform(tf.rotation_matrix(-np.radians(50), (1, 0, 0)))
     chute.apply_translation((0, 0.5, 0.72))
     p.add("reject_chute", chute, STEEL)
     p.add("reject_bin", open_box(0.28, 0.62, 0.42, 0.76, 0.0, 0.45), RED)
-    p.add("vision_pc", blk(-0.55, -0.1, -0.72, -hy, 0.1, 0.7), DARK)
-    stack_light(p, 0.42, -0.3, 1.54)
+    p.mirror_y(start)  # chute and bin built on +Y, they belong on the aisle side
+    p.add("vision_pc", blk(-0.55, -0.1, hy, 0.72, 0.1, 0.7), DARK)
+    stack_light(p, 0.42, 0.3, 1.54)
     trays(p, (-0.35, 0.15))
     return p
 
@@ -288,7 +298,9 @@ def labeler():
     hx, hy, top = 0.7, 0.4, 0.80
     cabinet(p, hx, hy, top)
     pass_conveyor(p, -0.8, 0.8)
-    # Labelling head stands beside the line on +Y: column, deck, reels.
+    # Labelling head stands beside the line (built on +Y, mirrored to the
+    # aisle side below): column, deck, reels.
+    start = len(p.items)
     p.add("head_base", blk(-0.35, -0.05, 0.45, 0.75, 0.0, 0.05), DARK)
     p.add("head_column", blk(-0.24, -0.16, 0.56, 0.64, 0.05, 1.7), STEEL)
     p.add("reel_deck", blk(-0.6, 0.35, 0.36, 0.76, 1.32, 1.36), STEEL)
@@ -304,8 +316,9 @@ def labeler():
     p.add("tamp_cylinder", rod((0.41, 0.0, 1.05), (0.41, 0.0, 1.22), 0.03), STEEL)
     p.add("tamp_pad", blk(0.33, 0.49, -0.07, 0.07, 1.02, 1.05), DARK)
     p.add("label_sensor", blk(0.0, 0.05, 0.25, 0.30, 0.90, 1.0), AMBER)
-    p.add("control_cabinet", blk(-0.35, 0.3, -0.75, -hy, 0.1, 1.35), BLUE)
-    p.add("hmi", blk(-0.25, 0.2, -0.77, -0.75, 1.0, 1.28), GLASS)
+    p.mirror_y(start)
+    p.add("control_cabinet", blk(-0.35, 0.3, hy, 0.75, 0.1, 1.35), BLUE)
+    p.add("hmi", blk(-0.25, 0.2, 0.75, 0.77, 1.0, 1.28), GLASS)
     trays(p, (-0.45, 0.05, 0.5))
     return p
 
@@ -313,7 +326,7 @@ def labeler():
 def case_packer():
     """Pick-and-place case packer: open frame, gantry pick head, carton magazine."""
     p = Parts()
-    hx, hy, roof = 0.95, 0.75, 1.98
+    hx, hy, roof = 0.95, 0.75, 1.95
     feet(p, hx, hy)
     p.add("base", blk(-hx, hx, -hy, hy, 0.08, 0.3), STEEL)
     # Frame: six posts, a top ring and a mid rail ring; left open to show inside.
@@ -325,17 +338,19 @@ def case_packer():
         p.add(f"frame_{tag}_back", blk(-hx, hx, -hy, -hy + 0.06, z0, z0 + 0.06), STEEL)
         p.add(f"frame_{tag}_left", blk(-hx, -hx + 0.06, -hy, hy, z0, z0 + 0.06), STEEL)
         p.add(f"frame_{tag}_right", blk(hx - 0.06, hx, -hy, hy, z0, z0 + 0.06), STEEL)
-    p.add("guard_panel_back", blk(-hx + 0.06, hx - 0.06, -hy, -hy + 0.01, 0.3, 1.05), (170, 200, 215))
+    p.add("guard_panel_back", blk(-hx + 0.06, hx - 0.06, hy - 0.01, hy, 0.3, 1.05), (170, 200, 215))
     # Product comes in on a belt (x<0); filled cases leave on a wider belt (x>0).
-    p.add("product_belt", blk(-1.0, 0.05, -0.23, 0.23, 0.3, BELT_TOP), BELT)
-    p.add("case_belt", blk(0.1, 1.0, -0.28, 0.28, 0.3, BELT_TOP - 0.02), BELT)
+    p.add("product_belt", blk(-1.0, 0.05, -0.23, 0.23, BELT_TOP - 0.04, BELT_TOP), BELT)
+    p.add("case_belt", blk(0.1, 1.0, -0.28, 0.28, BELT_TOP - 0.06, BELT_TOP - 0.02), BELT)
+    p.add("belt_stand", [blk(-0.9, -0.8, -0.15, 0.15, 0.3, BELT_TOP - 0.04),
+                         blk(0.85, 0.95, -0.15, 0.15, 0.3, BELT_TOP - 0.06),
+                         blk(-0.9, 0.95, -0.1, 0.1, 0.55, 0.6)], STEEL)
     trays(p, (-0.75, -0.5, -0.25))
     p.add("case_open", open_box(0.15, 0.55, -0.15, 0.15, BELT_TOP - 0.02, BELT_TOP + 0.23), CARDBOARD)
     p.add("case_closed", blk(0.58, 0.98, -0.15, 0.15, BELT_TOP - 0.02, BELT_TOP + 0.23), CARDBOARD)
     # Carton magazine on -Y: a rack holding a stack of flat blanks on edge.
-    p.add("magazine_rack", [blk(-0.4, 0.5, -0.72, -0.38, 0.3, 0.36),
-                            blk(-0.4, -0.36, -0.72, -0.38, 0.36, 1.0),
-                            blk(0.46, 0.5, -0.72, -0.38, 0.36, 1.0)], DARK)
+    p.add("magazine_rack", [blk(-0.4, 0.5, -0.72, -0.38, 0.3, 0.36)]
+          + [rod((x, y, 0.36), (x, y, 1.0), 0.012) for x in (-0.38, 0.48) for y in (-0.7, -0.4)], DARK)
     p.add("carton_blanks", [blk(-0.3 + i * 0.09, -0.3 + i * 0.09 + 0.012, -0.7, -0.4, 0.36, 0.98)
                             for i in range(9)], CARDBOARD)
     # Gantry: X beam on the top ring, carriage, vertical axis, vacuum pick head.
@@ -345,7 +360,7 @@ def case_packer():
     p.add("pick_head", blk(-0.45, -0.15, -0.12, 0.12, 1.12, 1.18), DARK)
     for i, (x, y) in enumerate([(-0.38, -0.06), (-0.22, -0.06), (-0.38, 0.06), (-0.22, 0.06)]):
         p.add(f"suction_cup_{i}", rod((x, y, 1.06), (x, y, 1.12), 0.025), BELT)
-    p.add("hmi", blk(0.45, 0.85, hy, hy + 0.06, 1.15, 1.45), DARK)
+    p.add("hmi", blk(0.45, 0.85, -hy - 0.06, -hy, 1.15, 1.45), DARK)
     stack_light(p, hx - 0.1, hy - 0.1, roof)
     return p
 
