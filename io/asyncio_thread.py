@@ -27,6 +27,8 @@ _QUIET_LEVELS = {
     # "No signing policy available ..." on every start, "subscription expired"
     # and "session timed out" whenever a client goes away without saying so.
     "asyncua.server": logging.ERROR,
+    # Logs a traceback for a failed bind, then raises it to us anyway.
+    "asyncua.server.server": logging.CRITICAL,
     # A lost server makes the client log tracebacks at ERROR ("Publish iteration
     # crashed", "close_session raised ..."); LiveClient reports the loss itself.
     "asyncua.client": logging.CRITICAL,

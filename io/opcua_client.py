@@ -21,10 +21,9 @@ import asyncio
 import concurrent.futures
 import logging
 import math
-import queue
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Protocol
 
@@ -55,9 +54,14 @@ class UpdateSink(Protocol):
 
 @dataclass
 class _Session:
+    """One connection attempt that got as far as a subscription."""
+
     client: Client
     lost: asyncio.Event
     reason: list[str]  # why it was lost, filled by callbacks
+    by_handle: dict[int, list[str]]  # monitored item client handle -> signal ids
+    namespaces: list[str] = field(default_factory=list)
+    subscription: Any = None
 
 
 class _Handler:
@@ -116,6 +120,11 @@ class LiveClient:
         self._thread.start()
         self._future = self._thread.submit(self._run())
 
+    @property
+    def running(self) -> bool:
+        """True between start() and stop()."""
+        return self._thread is not None
+
     def stop(self, timeout: float = 2.0) -> None:
         """Close the session (if any) and end the thread, within ``timeout`` seconds."""
         thread, self._thread = self._thread, None
@@ -143,26 +152,25 @@ class LiveClient:
         delay, ever_connected = BACKOFF_MIN_S, False
         while True:
             try:
-                session = await self._connect()
+                session = await self._open_session()
             except Exception as exc:  # noqa: BLE001 - any failure means "retry later"
                 if not ever_connected and delay == BACKOFF_MIN_S:
                     self._emit(ConnectionState.DISCONNECTED, f"cannot connect to {self.endpoint}: {_describe(exc)}")
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, BACKOFF_MAX_S)
                 continue
-            ever_connected, delay = True, BACKOFF_MIN_S
+            ever_connected, opened = True, time.monotonic()
             self._emit(ConnectionState.CONNECTED, f"connected to {self.endpoint}")
-            try:
-                await session.lost.wait()
-            finally:  # lost, or cancelled by stop(): close either way
-                await _close(session.client, graceful=not session.lost.is_set())
-            reason = session.reason[0] if session.reason else "connection lost"
+            reason = await self._serve(session)
             self._emit(ConnectionState.LOST, f"{self.endpoint}: {reason}")
-            await asyncio.sleep(delay)  # a server going down refuses us anyway
+            # A session that failed at once (server up but refusing us) backs off too.
+            delay = BACKOFF_MIN_S if time.monotonic() - opened > 10.0 else min(delay * 2, BACKOFF_MAX_S)
+            await asyncio.sleep(delay)
 
-    async def _connect(self) -> _Session:
+    async def _open_session(self) -> _Session:
+        """Connect and create the (still empty) subscription."""
         client = Client(self.endpoint, timeout=REQUEST_TIMEOUT_S, watchdog_intervall=WATCHDOG_S)
-        session = _Session(client, asyncio.Event(), [])
+        session = _Session(client, asyncio.Event(), [], {})
 
         async def on_lost(exc: Exception) -> None:
             session.reason.append(_describe(exc))
@@ -171,19 +179,43 @@ class LiveClient:
         client.connection_lost_callback = on_lost
         try:
             await asyncio.wait_for(client.connect(), CONNECT_TIMEOUT_S)
-            namespaces = await client.get_namespace_array()
-            by_handle: dict[int, list[str]] = {}
-            sub = await client.create_subscription(
-                _subscription_parameters(self._signals), _Handler(self._updates, by_handle, session)
-            )
-            await self._monitor(sub, namespaces, by_handle)
+            session.namespaces = await client.get_namespace_array()
+            handler = _Handler(self._updates, session.by_handle, session)
+            session.subscription = await client.create_subscription(_subscription_parameters(self._signals), handler)
         except BaseException:
             await _close(client, graceful=False)
             raise
         return session
 
+    async def _serve(self, session: _Session) -> str:
+        """Subscribe to every signal, then wait until the session is lost; why it was."""
+        try:
+            await self._monitor(session.subscription, session.namespaces, session.by_handle)
+            await session.lost.wait()
+        except Exception as exc:  # noqa: BLE001 - e.g. the server dropped us mid-subscribe
+            session.reason.append(_describe(exc))
+            session.lost.set()
+        finally:  # lost, failed, or cancelled by stop(): close in every case
+            await _close(session.client, graceful=not session.lost.is_set())
+        return session.reason[0] if session.reason else "connection lost"
+
     async def _monitor(self, sub: Any, namespaces: list[str], by_handle: dict[int, list[str]]) -> None:
         """One monitored item per distinct node; bad nodes become Bad updates."""
+        requests = []
+        for handle, (node_id, signals) in enumerate(self._resolve(namespaces).items(), start=1):
+            by_handle[handle] = [s.id for s in signals]
+            sampling = float(min(s.sampling_ms for s in signals))
+            requests.append(_item_request(node_id, handle, sampling, with_filter=True))
+        refused = await self._create_items(sub, requests, by_handle)
+        # A server that cannot filter gets plain items (value changes only).
+        plain = [
+            _item_request(r.ItemToMonitor.NodeId, r.RequestedParameters.ClientHandle, r.RequestedParameters.SamplingInterval)
+            for r in refused
+        ]
+        await self._create_items(sub, plain, by_handle)
+
+    def _resolve(self, namespaces: list[str]) -> dict[ua.NodeId, list[Signal]]:
+        """Signals grouped by node; unparseable or unresolvable ones reported Bad."""
         nodes: dict[ua.NodeId, list[Signal]] = {}
         for sig in self._signals:
             try:
@@ -195,23 +227,24 @@ class LiveClient:
                 self._bad(sig.id, ua.StatusCodes.BadNodeIdUnknown)
                 continue
             nodes.setdefault(node_id, []).append(sig)
-        requests = []
-        for handle, (node_id, signals) in enumerate(nodes.items(), start=1):
-            by_handle[handle] = [s.id for s in signals]
-            sampling = float(min(s.sampling_ms for s in signals))
-            requests.append(_item_request(node_id, handle, sampling, with_filter=True))
-        results = await sub.create_monitored_items(requests) if requests else []
-        retry = []
-        for request, result in zip(requests, results):
-            if isinstance(result, ua.StatusCode) and result.value in _FILTER_REJECTED:
-                params = request.RequestedParameters  # server cannot filter: plain item
-                retry.append(_item_request(request.ItemToMonitor.NodeId, params.ClientHandle, params.SamplingInterval))
-            elif isinstance(result, ua.StatusCode):
+        return nodes
+
+    async def _create_items(
+        self, sub: Any, requests: list[ua.MonitoredItemCreateRequest], by_handle: dict[int, list[str]]
+    ) -> list[ua.MonitoredItemCreateRequest]:
+        """Create items, report failures Bad; return those refused only for their filter."""
+        if not requests:
+            return []
+        refused = []
+        for request, result in zip(requests, await sub.create_monitored_items(requests)):
+            if not isinstance(result, ua.StatusCode):  # an item id: created
+                continue
+            filtered = isinstance(request.RequestedParameters.Filter, ua.DataChangeFilter)
+            if result.value in _FILTER_REJECTED and filtered:
+                refused.append(request)
+            else:
                 self._bad_handle(by_handle, request, result.value)
-        results = await sub.create_monitored_items(retry) if retry else []
-        for request, result in zip(retry, results):
-            if isinstance(result, ua.StatusCode):
-                self._bad_handle(by_handle, request, result.value)
+        return refused
 
     def _bad_handle(self, by_handle: dict[int, list[str]], request: ua.MonitoredItemCreateRequest, code: int) -> None:
         for signal_id in by_handle.pop(request.RequestedParameters.ClientHandle, []):
@@ -222,6 +255,7 @@ class LiveClient:
         self._updates.put(ValueUpdate(signal_id, math.nan, now, now, int(code)))
 
     def _emit(self, state: ConnectionState, message: str) -> None:
+        _log.info("%s: %s", state.name, message)
         self._updates.put(ConnectionChange(self.endpoint, state, message))
 
 
@@ -271,6 +305,12 @@ async def _close(client: Client, graceful: bool) -> None:
     except (Exception, asyncio.TimeoutError):  # noqa: BLE001
         pass
     try:
+        # Once asyncua marked the client DISCONNECTED (its watchdog gave up on
+        # a silent server), client.disconnect_socket() is a no-op and the
+        # socket would leak: close the transport through the protocol.
+        protocol = getattr(client.uaclient, "protocol", None)
+        if protocol is not None:
+            protocol.disconnect_socket()
         client.disconnect_socket()
     except Exception:  # noqa: BLE001
         pass
@@ -293,5 +333,5 @@ def _as_float(value: Any) -> float:
 
 def _describe(exc: BaseException) -> str:
     if isinstance(exc, asyncio.TimeoutError):
-        return "timed out"
+        return "no answer from the server (timed out)"
     return str(exc) or type(exc).__name__

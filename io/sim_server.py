@@ -20,8 +20,10 @@ import logging
 import signal
 import socket
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from typing import TypeVar
 
 from asyncua import Server, ua
 
@@ -30,6 +32,7 @@ from linetwin.io.node_ids import browse_name_of, parse_node_id, resolve_namespac
 from linetwin.twin.model import AssetLevel, Project, Signal, SignalKind
 from linetwin.twin.simulation import LineSimulator
 
+T = TypeVar("T")
 NAMESPACE_URI = "urn:linetwin:demo-sim"
 NAMESPACE_INDEX = 2  # what the demo project's "ns=2;..." node ids expect
 UPDATE_PERIOD_S = 0.1
@@ -65,6 +68,14 @@ def free_port(host: str) -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind((host, 0))
         return sock.getsockname()[1]
+
+
+def _check_port_free(host: str, port: int) -> None:
+    """Raise ``OSError`` (EADDRINUSE ...) if ``host:port`` cannot be listened on."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        # As asyncio's create_server does, so a port in TIME_WAIT counts as free.
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
 
 
 class SimulatorServer:
@@ -121,6 +132,7 @@ class SimulatorServer:
         for attempt in range(attempts):
             port = self._requested_port or free_port(self._host)
             try:
+                _check_port_free(self._host, port)  # fail fast, before a 2 s init
                 self._server = await self._start_server(port)
             except OSError as exc:
                 # Another process took the free port between probe and bind.
@@ -159,6 +171,17 @@ class SimulatorServer:
             await self.stop()
 
     # --- thread-hosted API for the GUI ------------------------------------------
+
+    def on_model(self, action: Callable[[LineSimulator], T], timeout: float = 5.0) -> T:
+        """Run ``action(simulator)`` on the server's thread (the only thread that may
+        touch the model) and return its result: how tests and tools steer the line."""
+        if self._thread is None:
+            raise RuntimeError("the simulator server is not running in a thread")
+
+        async def call() -> T:
+            return action(self.simulator)
+
+        return self._thread.submit(call()).result(timeout)
 
     def start_in_thread(self, timeout: float = 30.0) -> str:
         """Start on a private asyncio thread; returns the endpoint once listening."""

@@ -47,17 +47,32 @@ class LiveBridge(QObject):
         self.timer.stop()
 
     def tick(self) -> None:
-        values, connections = self._drain()
-        for change in connections:
-            self._on_connection(change)
-        self.session.history.extend(values)
-        changed = np.union1d(self.state.apply(values), self.state.refresh_staleness())
+        items = self._drain()
+        changed, values, received = [], [], 0
+        for item in items:
+            if isinstance(item, ValueUpdate):
+                values.append(item)
+                continue
+            # Apply what arrived before a connection change first: a value that
+            # preceded a loss must not revive a signal the loss made stale.
+            changed.append(self._apply_values(values))
+            received += len(values)
+            values = []
+            self._on_connection(item)
+        changed.append(self._apply_values(values))
+        received += len(values)
+        changed.append(self.state.refresh_staleness())
+        changed = np.unique(np.concatenate(changed))
         if len(changed):
             affected = self.engine.assets_affected_by(self.state, changed)
             if affected:
                 self.scene.apply(self.engine.appearances(self.state, affected))
                 self.render()
-        self._count_rate(len(values))
+        self._count_rate(received)
+
+    def _apply_values(self, values: list[ValueUpdate]) -> np.ndarray:
+        self.session.history.extend(values)
+        return self.state.apply(values)
 
     def _on_connection(self, change: ConnectionChange) -> None:
         # A lost link makes every value it carried stale at once (not after the
@@ -66,15 +81,14 @@ class LiveBridge(QObject):
             self.state.set_link_down(self.session.signal_indices(change.endpoint))
         self.connection_changed.emit(change)
 
-    def _drain(self) -> tuple[list[ValueUpdate], list[ConnectionChange]]:
-        values, connections = [], []
+    def _drain(self) -> list:
+        items = []
         for _ in range(MAX_ITEMS_PER_TICK):
             try:
-                item = self.updates.get_nowait()
+                items.append(self.updates.get_nowait())
             except queue.Empty:
                 break
-            (values if isinstance(item, ValueUpdate) else connections).append(item)
-        return values, connections
+        return items
 
     def _count_rate(self, count: int) -> None:
         now = time.monotonic()

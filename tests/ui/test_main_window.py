@@ -53,7 +53,7 @@ def test_station_colors_follow_live_state(qtbot, demo_window):
         return expected.look is Look.LIVE and np.allclose(drawn, expected.color, atol=1)
 
     qtbot.waitUntil(drawn_matches_rule, timeout=LIVE_TIMEOUT_MS)
-    window.session.server.force("filler.state", 4)  # fault
+    window.session.server.on_model(lambda sim: sim.trigger_fault("filler", 60.0))
     qtbot.waitUntil(lambda: state.reading("filler.state").value == 4, timeout=LIVE_TIMEOUT_MS)
     qtbot.waitUntil(drawn_matches_rule, timeout=2_000)
     assert window.scene.labels.status["filler"] == "fault"
@@ -116,3 +116,29 @@ def test_inspector_plots_the_selected_asset_process_values(qtbot, demo_window):
                     timeout=LIVE_TIMEOUT_MS)
     window.inspector.table.selectRow(window.inspector.signal_ids.index("sealer.dwell_time"))
     assert trend.signal_ids == ["sealer.dwell_time"]
+
+
+def test_server_restart_shows_stale_within_2s_then_live_again(qtbot, demo_window):
+    import time
+
+    window = demo_window
+    session, state = window.session, window.session.state
+    _wait_live(qtbot, window, "sealer.state")
+    port = session.server.port
+    session.server.stop_thread()
+    stopped = time.monotonic()
+    qtbot.waitUntil(lambda: state.reading("sealer.state").stale, timeout=5_000)
+    assert time.monotonic() - stopped < 2.0
+    assert window.bridge.engine.appearance(state, "sealer").look is Look.STALE
+    assert window.scene.actors["sealer"].prop.show_edges  # drawn stale, not as its last state
+    label = window.connection_labels[session.endpoint]
+    assert "lost" in label.text()
+
+    from linetwin.io.sim_server import SimulatorServer
+
+    session.server = SimulatorServer(session.project, port=port, seed=5)
+    session.server.start_in_thread()
+    qtbot.waitUntil(lambda: not state.reading("sealer.state").stale, timeout=LIVE_TIMEOUT_MS)
+    qtbot.waitUntil(lambda: window.bridge.engine.appearance(state, "sealer").look is Look.LIVE,
+                    timeout=LIVE_TIMEOUT_MS)
+    assert "connected" in label.text() and "lost" not in label.text()
