@@ -52,6 +52,13 @@ def build_parser() -> argparse.ArgumentParser:
     monitor.add_argument("project", type=Path)
     monitor.add_argument("--endpoint", help="OPC UA endpoint URL (default: the project's source)")
     monitor.add_argument("--duration", type=_seconds, help="stop after S seconds (default: Ctrl+C)")
+    record = sub.add_parser("record", help="record every live value into a DuckDB history")
+    record.add_argument("project", type=Path, nargs="?", default=DEMO_PROJECT)
+    record.add_argument("--endpoint", help="OPC UA endpoint URL (default: the project's source)")
+    record.add_argument("--out", type=Path, required=True, help="history file (.duckdb)")
+    record.add_argument("--duration", type=_seconds, help="stop after S seconds (default: Ctrl+C)")
+    record.add_argument("--simulate", action="store_true",
+                        help="record from the built-in simulator instead of a server")
     return parser
 
 
@@ -84,6 +91,15 @@ def cmd_monitor(args) -> int:
     if project is None:
         return 1
     return run_monitor_cli(project, args.endpoint, args.duration)
+
+
+def cmd_record(args) -> int:
+    from linetwin.io.record_cli import record_cli
+
+    project = _load_or_report(args.project)
+    if project is None:
+        return 1
+    return record_cli(project, args.endpoint, args.out, args.duration, simulate=args.simulate)
 
 
 def cmd_gui(args) -> int:
@@ -149,7 +165,7 @@ def cmd_sim(args) -> int:
 
 
 COMMANDS = {"gui": cmd_gui, "check": cmd_check, "render": cmd_render, "sim": cmd_sim,
-            "monitor": cmd_monitor}
+            "monitor": cmd_monitor, "record": cmd_record}
 
 
 def main(argv: list[str] | None = None) -> int:

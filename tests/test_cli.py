@@ -120,3 +120,27 @@ def test_monitor_rejects_bad_duration_and_project(tmp_path, capsys):
     assert "positive" in capsys.readouterr().err
     assert main(["monitor", str(tmp_path / "missing.toml")]) == 1
     assert "missing.toml" in capsys.readouterr().err
+
+
+def test_record_from_simulator_writes_a_history(tmp_path):
+    import duckdb
+
+    out = tmp_path / "h.duckdb"
+    run = subprocess.run([*ENTRY, "record", "--simulate", "--out", str(out), "--duration", "3"],
+                         capture_output=True, text=True, timeout=90)
+    assert run.returncode == 0, run.stderr
+    assert "recorded" in run.stdout
+    with duckdb.connect(str(out), read_only=True) as con:
+        [(rows, signals)] = con.sql(
+            "select count(*), count(distinct signal_id) from signal_samples").fetchall()
+    assert rows > 22 and signals == 22
+
+
+def test_record_into_a_non_duckdb_file_is_refused(tmp_path):
+    out = tmp_path / "notes.duckdb"
+    out.write_text("these are my notes, not a database")
+    run = subprocess.run([*ENTRY, "record", "--simulate", "--out", str(out), "--duration", "1"],
+                         capture_output=True, text=True, timeout=90)
+    assert run.returncode == 1
+    assert "notes.duckdb" in run.stderr and "Traceback" not in run.stderr
+    assert out.read_text() == "these are my notes, not a database"  # nothing lost
