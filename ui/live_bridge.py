@@ -34,6 +34,7 @@ class LiveBridge(QObject):
         self.updates: queue.SimpleQueue = session.updates
         self.state: TwinState = session.state
         self.engine, self.scene, self.render = engine, scene, render
+        self.taps: list = []  # callables given every drained item, e.g. the recorder
         self._arrivals: deque[tuple[float, int]] = deque()
         self.timer = QTimer(self)
         self.timer.setInterval(TICK_MS)
@@ -48,6 +49,8 @@ class LiveBridge(QObject):
 
     def tick(self) -> None:
         items = self._drain()
+        for tap in self.taps:
+            tap(items)
         changed, values, received = [], [], 0
         for item in items:
             if isinstance(item, ValueUpdate):

@@ -14,6 +14,7 @@ from linetwin.twin.updates import ConnectionChange, ConnectionState
 from linetwin.ui.asset_tree import AssetTree
 from linetwin.ui.inspector import Inspector
 from linetwin.ui.live_bridge import LiveBridge
+from linetwin.ui.recording import RecordingControl
 from linetwin.ui.trend_plot import TrendPlot
 from linetwin.ui.view3d import View3D
 
@@ -51,6 +52,7 @@ class MainWindow(QMainWindow):
         self.bridge = LiveBridge(session, ColorEngine(project), self.scene, self.plotter.render,
                                  self)
         self.bridge.connection_changed.connect(self._on_connection_change)
+        self.recording = RecordingControl(self, session, self.bridge)
         self._build_status_bar()
         self._build_menus()
         self._status_timer = QTimer(self)
@@ -74,6 +76,7 @@ class MainWindow(QMainWindow):
             self.connection_labels[endpoint] = label
             self.statusBar().addWidget(label)
             self._show_connection(ConnectionChange(endpoint, ConnectionState.DISCONNECTED))
+        self.statusBar().addPermanentWidget(self.recording.label)
         self.rate_label = QLabel("0 updates/s")
         self.rate_label.setObjectName("rateLabel")
         self.statusBar().addPermanentWidget(self.rate_label)
@@ -87,6 +90,9 @@ class MainWindow(QMainWindow):
         file_menu = self.menuBar().addMenu("&File")
         self._action(file_menu, "&Open project…", QKeySequence.StandardKey.Open, self._open_project)
         self._action(file_menu, "Save &screenshot…", "Ctrl+Shift+S", self._save_screenshot)
+        file_menu.addSeparator()
+        file_menu.addAction(self.recording.action)
+        self.addAction(self.recording.action)
         file_menu.addSeparator()
         self._action(file_menu, "&Quit", QKeySequence.StandardKey.Quit, self.close)
         view_menu = self.menuBar().addMenu("&View")
@@ -117,6 +123,7 @@ class MainWindow(QMainWindow):
         settings.setValue("main/state", self.saveState())
         self.bridge.stop()
         self._status_timer.stop()
+        self.recording.stop()  # flush what was received before the threads stop
         self.session.stop()
         self.plotter.close()
         super().closeEvent(event)
@@ -147,6 +154,7 @@ class MainWindow(QMainWindow):
 
     def _refresh_status(self) -> None:
         self.rate_label.setText(f"{self.bridge.rate():.0f} updates/s")
+        self.recording.refresh()
         self.inspector.refresh()
 
     def _fly_to_selected(self) -> None:

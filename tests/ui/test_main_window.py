@@ -142,3 +142,36 @@ def test_server_restart_shows_stale_within_2s_then_live_again(qtbot, demo_window
     qtbot.waitUntil(lambda: window.bridge.engine.appearance(state, "sealer").look is Look.LIVE,
                     timeout=LIVE_TIMEOUT_MS)
     assert "connected" in label.text() and "lost" not in label.text()
+
+
+def test_record_toggle_writes_every_value_then_closes_the_file(qtbot, demo_window, tmp_path):
+    from linetwin.io.history_store import HistoryStore
+
+    window = demo_window
+    recording = window.recording
+    path = tmp_path / "session.duckdb"
+    recording.choose_file = lambda: path
+    _wait_live(qtbot, window, "sealer.seal_temperature")
+    recording.action.setChecked(True)
+    assert recording.recorder is not None
+    qtbot.waitUntil(lambda: recording.recorder.samples_written > 50, timeout=LIVE_TIMEOUT_MS)
+    recording.action.setChecked(False)
+    assert recording.recorder is None and "saved" in recording.label.text()
+    with HistoryStore(path, read_only=True) as store:
+        assert store.count("signal_samples") > 50
+        assert len(set(store.samples()["signal_id"])) == len(window.session.project.signals)
+
+
+def test_record_into_a_bad_file_says_why_and_stays_off(qtbot, demo_window, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    window = demo_window
+    bad = tmp_path / "notes.duckdb"
+    bad.write_text("not a database")
+    window.recording.choose_file = lambda: bad
+    shown = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda *args: shown.append(args[2]))
+    window.recording.action.setChecked(True)
+    assert not window.recording.action.isChecked() and window.recording.recorder is None
+    assert "notes.duckdb" in shown[0]
+    assert bad.read_text() == "not a database"
