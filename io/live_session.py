@@ -17,6 +17,7 @@ from linetwin.io.meshes import load_line_geometry
 from linetwin.io.opcua_client import LiveClient
 from linetwin.io.project_file import load_project
 from linetwin.io.sim_server import SimulatorServer
+from linetwin.twin.alert_rules import AlertEngine
 from linetwin.twin.geometry import AssetGeometry
 from linetwin.twin.history_buffer import SignalHistory
 from linetwin.twin.model import Project
@@ -44,6 +45,7 @@ class LiveSession:
         self.mesh_problems = {a: g.problem for a, g in self.geometries.items() if g.problem}
         self.state = TwinState(project)
         self.history = SignalHistory(self.state.index)
+        self.alerts = AlertEngine(project)  # shared by every view and the recorder
         self.updates: queue.SimpleQueue = queue.SimpleQueue()
         self.server: SimulatorServer | None = None
         if simulate:

@@ -12,6 +12,7 @@ import numpy as np
 import pyvista as pv
 from vtkmodules.vtkRenderingCore import vtkCellPicker, vtkCoordinate
 
+from linetwin.scene.badges import AlertBadges
 from linetwin.scene.camera import CameraPose, fly_path, pose_looking_at
 from linetwin.scene.labels import StationLabels
 from linetwin.scene.meshes import COMPONENT_ARRAY, asset_polydata, component_names
@@ -55,6 +56,8 @@ class LineScene:
         self._add_floor()
         anchors = {a: self.label_anchor(a, lift=0.25 + 0.45 * (i % 2))
                    for i, a in enumerate(self.actors)}  # alternate heights: no overlaps
+        self.badges = AlertBadges(plotter, {a: p + np.array([0.0, 0.0, 1.0])
+                                            for a, p in anchors.items()})
         self.labels = StationLabels(plotter, anchors,
                                     {a.id: a.name for a in project.assets})
         self.fit_line()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from datetime import datetime
 
 from linetwin.twin.model import Project, Signal, SignalKind
 from linetwin.twin.state import SignalReading
@@ -38,3 +39,10 @@ def format_age(seconds: float) -> str:
     if seconds < 120:
         return f"{seconds:.1f} s"
     return f"{seconds / 60:.0f} min"
+
+
+def format_clock(t: float) -> str:
+    """Local wall-clock time of a POSIX timestamp, to the second."""
+    if math.isnan(t):
+        return "—"
+    return datetime.fromtimestamp(t).strftime("%H:%M:%S")

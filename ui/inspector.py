@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import time
 
 from PySide6.QtCore import Qt
@@ -10,6 +11,7 @@ from PySide6.QtWidgets import (
     QHeaderView, QLabel, QSplitter, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget,
 )
 
+from linetwin.twin.alerts import AlertBook
 from linetwin.twin.model import Project, SignalKind
 from linetwin.twin.selection import Selection
 from linetwin.twin.state import TwinState
@@ -28,10 +30,14 @@ class Inspector(QWidget):
 
     def __init__(self, project: Project, state: TwinState, selection: Selection,
                  problems: dict[str, str] | None = None, trend: TrendPlot | None = None,
-                 parent=None) -> None:
+                 alert_book: AlertBook | None = None, parent=None) -> None:
         super().__init__(parent)
         self.project, self.state, self.selection = project, state, selection
-        self.trend = trend
+        self.trend, self.alert_book = trend, alert_book
+        self.alert_context = QLabel("")
+        self.alert_context.setObjectName("inspectorAlerts")
+        self.alert_context.setWordWrap(True)
+        self.alert_context.setTextFormat(Qt.TextFormat.RichText)
         self.problems = problems or {}
         self.title = QLabel("Select a station in the 3D view or the tree")
         self.title.setObjectName("inspectorTitle")
@@ -50,6 +56,7 @@ class Inspector(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(self.title)
         layout.addWidget(self.detail)
+        layout.addWidget(self.alert_context)
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(self.table)
         if trend is not None:
@@ -84,6 +91,7 @@ class Inspector(QWidget):
 
     def refresh(self) -> None:
         now = time.time()
+        self._show_alert_context()
         if self.trend is not None:
             self.trend.refresh()
         for row, signal_id in enumerate(self.signal_ids):
@@ -98,6 +106,23 @@ class Inspector(QWidget):
             color = STALE_TEXT_COLOR if reading.stale else QUALITY_COLORS[reading.quality]
             self.table.item(row, 3).setForeground(QBrush(QColor(color)))
             self.table.item(row, 1).setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+
+    def _show_alert_context(self) -> None:
+        """The selected station's listed alerts, and their marks on the trend."""
+        asset_id = self.selection.asset_id
+        if self.alert_book is None or asset_id is None:
+            self.alert_context.setText("")
+            return
+        alerts = self.alert_book.for_asset(asset_id)
+        lines = [f"<span style='color:{'#B42318' if a.active else '#6B7280'}'>"
+                 f"⚠ {html.escape(a.message)} <i>({a.lifecycle.replace('-', ', ')}"
+                 f"{'; ' + html.escape(a.acknowledged_by) + ': ' + html.escape(a.comment) if a.acknowledged else ''})</i>"
+                 f"</span>" for a in alerts[-5:]]
+        self.alert_context.setText("<br>".join(lines))
+        if self.trend is not None:
+            marked = [a for a in self.alert_book.history()
+                      if a.signal_id in self.trend.signal_ids and a.value == a.value]
+            self.trend.set_alert_marks([a.raised_at for a in marked], [a.value for a in marked])
 
     def value_text(self, signal_id: str) -> str:
         """The Value cell as shown (for tests and accessibility)."""

@@ -27,6 +27,7 @@ class LiveBridge(QObject):
     """Moves updates from ``updates`` into ``state`` and the scene, once per tick."""
 
     connection_changed = Signal(object)  # ConnectionChange
+    alerts_changed = Signal(list)  # AlertChange list of one tick
 
     def __init__(self, session, engine: ColorEngine, scene, render, parent=None) -> None:
         super().__init__(parent)
@@ -74,7 +75,12 @@ class LiveBridge(QObject):
         self._count_rate(received)
 
     def _apply_values(self, values: list[ValueUpdate]) -> np.ndarray:
+        if not values:
+            return np.empty(0, dtype=np.int64)
         self.session.history.extend(values)
+        changes = self.session.alerts.process(values)
+        if changes:
+            self.alerts_changed.emit(changes)
         return self.state.apply(values)
 
     def _on_connection(self, change: ConnectionChange) -> None:

@@ -11,6 +11,8 @@ from linetwin.scene.line_scene import LineScene
 from linetwin.twin.colors import ColorEngine
 from linetwin.twin.selection import Selection
 from linetwin.twin.updates import ConnectionChange, ConnectionState
+from linetwin.twin.alert_summary import station_badges
+from linetwin.ui.alerts_panel import AlertsPanel
 from linetwin.ui.asset_tree import AssetTree
 from linetwin.ui.inspector import Inspector
 from linetwin.ui.live_bridge import LiveBridge
@@ -46,13 +48,18 @@ class MainWindow(QMainWindow):
         self.tree = AssetTree(project, self.selection, session.mesh_problems,
                               self.scene.components)
         self.inspector = Inspector(project, session.state, self.selection, session.mesh_problems,
-                                   TrendPlot(project, session.history))
+                                   TrendPlot(project, session.history), session.alerts.book)
         self._dock("Assets", self.tree, Qt.DockWidgetArea.LeftDockWidgetArea, 260)
         self._dock("Inspector", self.inspector, Qt.DockWidgetArea.RightDockWidgetArea, 430)
+        self.alerts_panel = AlertsPanel(project, session.alerts.book, self.selection)
+        self._dock("Alerts", self.alerts_panel, Qt.DockWidgetArea.BottomDockWidgetArea, 170)
         self.bridge = LiveBridge(session, ColorEngine(project), self.scene, self.plotter.render,
                                  self)
         self.bridge.connection_changed.connect(self._on_connection_change)
+        self.bridge.alerts_changed.connect(self._on_alerts_changed)
+        session.alerts.book.acknowledged.connect(lambda _alert: self._on_alerts_changed([]))
         self.recording = RecordingControl(self, session, self.bridge)
+        self.recording.alert_book = session.alerts.book
         self._build_status_bar()
         self._build_menus()
         self._status_timer = QTimer(self)
@@ -61,12 +68,14 @@ class MainWindow(QMainWindow):
         self._restore_settings()
 
     # -- layout ---------------------------------------------------------------
-    def _dock(self, title: str, widget, area, width: int) -> None:
+    def _dock(self, title: str, widget, area, size: int) -> None:
         dock = QDockWidget(title, self)
         dock.setObjectName(f"dock{title}")
         dock.setWidget(widget)
         self.addDockWidget(area, dock)
-        self.resizeDocks([dock], [width], Qt.Orientation.Horizontal)
+        across = area == Qt.DockWidgetArea.BottomDockWidgetArea
+        self.resizeDocks([dock], [size], Qt.Orientation.Vertical if across
+                         else Qt.Orientation.Horizontal)
 
     def _build_status_bar(self) -> None:
         self.connection_labels: dict[str, QLabel] = {}
@@ -99,6 +108,9 @@ class MainWindow(QMainWindow):
         self._action(view_menu, "&Fit line", "Home", self.view3d.fit_line)
         self._action(view_menu, "Fly to &selected", "F", self._fly_to_selected)
         self._action(view_menu, "&Clear selection", "Esc", lambda: self.selection.select(None))
+        alerts_menu = self.menuBar().addMenu("&Alerts")
+        self._action(alerts_menu, "&Acknowledge selected…", "Ctrl+K",
+                     self.alerts_panel.acknowledge_selected)
         help_menu = self.menuBar().addMenu("&Help")
         self._action(help_menu, "&Controls", "F1", self._show_controls)
 
@@ -155,7 +167,12 @@ class MainWindow(QMainWindow):
     def _refresh_status(self) -> None:
         self.rate_label.setText(f"{self.bridge.rate():.0f} updates/s")
         self.recording.refresh()
+        self.alerts_panel.refresh()
         self.inspector.refresh()
+
+    def _on_alerts_changed(self, _changes) -> None:
+        self.scene.badges.show(station_badges(self.session.alerts.book))
+        self.plotter.render()
 
     def _fly_to_selected(self) -> None:
         if self.selection.asset_id:

@@ -115,3 +115,13 @@ def test_components_are_addressable_by_name(scene):
     assert "component-highlight" not in scene.plotter.renderer.actors
     with pytest.raises(KeyError):
         scene.component_mesh("sealer", "no-such-part")
+
+
+def test_alert_badges_appear_and_go(scene):
+    scene.badges.show({"sealer": (2, "alarm"), "filler": (1, "warning")})
+    actors = scene.plotter.renderer.actors
+    assert "badges-alarm-labels" in actors and "badges-warning-labels" in actors
+    scene.badges.show({"filler": (1, "warning")})
+    assert "badges-alarm-labels" not in scene.plotter.renderer.actors
+    scene.badges.show({})
+    assert "badges-warning-labels" not in scene.plotter.renderer.actors

@@ -175,3 +175,36 @@ def test_record_into_a_bad_file_says_why_and_stays_off(qtbot, demo_window, tmp_p
     assert not window.recording.action.isChecked() and window.recording.recorder is None
     assert "notes.duckdb" in shown[0]
     assert bad.read_text() == "not a database"
+
+
+def test_limit_alert_shows_in_panel_badge_and_inspector_and_is_acknowledged(qtbot, demo_window,
+                                                                           monkeypatch):
+    window = demo_window
+    panel, book = window.alerts_panel, window.session.alerts.book
+    _wait_live(qtbot, window, "sealer.seal_temperature")
+    window.session.server.on_model(lambda sim: sim.force("sealer.seal_temperature", 168.0))
+
+    def limit_alert():
+        return next((a for a in book.active() if a.signal_id == "sealer.seal_temperature"
+                     and a.rule.startswith("limit")), None)
+
+    qtbot.waitUntil(lambda: limit_alert() is not None, timeout=LIVE_TIMEOUT_MS)
+    panel.refresh()
+    assert panel.table.rowCount() >= 1
+    assert "sealer" in window.scene.badges.shown
+    row = next(r for r in range(panel.table.rowCount())
+               if panel.table.item(r, 2).text() == "sealer.seal_temperature")
+    panel.table.selectRow(row)
+    assert window.selection.asset_id == "sealer"
+    window.inspector.refresh()
+    assert "175" in window.inspector.alert_context.text()
+
+    panel.ask_comment = lambda alert: ""  # an empty comment is refused, nothing changes
+    from PySide6.QtWidgets import QMessageBox
+    refused = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda *args: refused.append(args[2]))
+    assert not panel.acknowledge_selected()
+    assert refused and "comment" in refused[0]
+    panel.ask_comment = lambda alert: "heater contactor replaced"
+    assert panel.acknowledge_selected()
+    assert limit_alert().acknowledged and limit_alert().comment == "heater contactor replaced"
