@@ -11,6 +11,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from linetwin.twin.scenarios import SCENARIOS  # standard library only: cheap at start-up
+
 DEMO_PROJECT = Path(__file__).resolve().parent / "resources" / "demo" / "line.toml"
 
 
@@ -48,6 +50,8 @@ def build_parser() -> argparse.ArgumentParser:
     sim.add_argument("--port", type=int, default=4840, help="0 picks a free port")
     sim.add_argument("--seed", type=int, default=1)
     sim.add_argument("--speed", type=float, default=1.0, help="simulated seconds per second")
+    sim.add_argument("--scenario", default="normal", choices=list(SCENARIOS),
+                     help="fault to inject after 20 s of simulated time")
     monitor = sub.add_parser("monitor", help="print live values as JSON lines, no window")
     monitor.add_argument("project", type=Path)
     monitor.add_argument("--endpoint", help="OPC UA endpoint URL (default: the project's source)")
@@ -161,7 +165,8 @@ def cmd_sim(args) -> int:
     project = _load_or_report(args.project)
     if project is None:
         return 1
-    return run_simulator_cli(project, args.host, args.port, args.seed, args.speed)
+    return run_simulator_cli(project, args.host, args.port, args.seed, args.speed,
+                             scenario=args.scenario)
 
 
 COMMANDS = {"gui": cmd_gui, "check": cmd_check, "render": cmd_render, "sim": cmd_sim,

@@ -13,12 +13,21 @@ Connection life cycle, as reported on the queue::
 
 While not connected the client retries with a capped backoff (0.5 s doubling
 to 2 s), opening a fresh session and subscription each time.
+
+Security (DESIGN section 9): with secure :class:`ConnectionSettings` each
+attempt first discovers the server certificate and goes on only if the
+:class:`TrustStore` trusts it. A refusal that retrying cannot cure (untrusted
+or invalid server certificate, rejected password or client certificate, policy
+not offered) is reported as ``DISCONNECTED`` with a clear message after
+:attr:`LiveClient.problem` is set; then the client waits, sending nothing,
+until :meth:`LiveClient.retry_now` (or :meth:`accept_pending_certificate`).
 """
 
 from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import dataclasses
 import logging
 import math
 import threading
@@ -30,7 +39,18 @@ from typing import Any, Protocol
 from asyncua import Client, ua
 
 from linetwin.io.asyncio_thread import AsyncioThread, quiet_asyncua_logging
+from linetwin.io.endpoints import EndpointError, close_client, load_identity, new_client
 from linetwin.io.node_ids import parse_node_id, resolve_namespace
+from linetwin.io.security import (
+    ConnectionProblem,
+    ConnectionRefused,
+    ConnectionSettings,
+    ProblemKind,
+    classify_failure,
+    protect_passwords_in_logs,
+    split_credentials,
+)
+from linetwin.io.trust_store import CertificateInfo, ClientIdentity, TrustStore
 from linetwin.twin.model import Project, Signal
 from linetwin.twin.updates import ConnectionChange, ConnectionState, ValueUpdate
 
@@ -98,16 +118,33 @@ class LiveClient:
     ----------
     project : the signals to subscribe to (those bound to this endpoint)
     updates : thread-safe queue the GUI drains
-    endpoint : server URL; ``None`` means the project's default source
+    endpoint : server URL; ``None`` means ``settings.endpoint``, else the
+        project's default source. A password in the URL is taken out of it.
+    settings : security policy/mode and credentials; ``None``: no security,
+        anonymous (or the user name and password in the URL)
+    identity : the client certificate; ``None``: the user's own, created on
+        first use (only needed for a secure connection)
+    trust : the server certificates the user accepted; ``None``: the user's
     """
 
-    def __init__(self, project: Project, updates: UpdateSink, endpoint: str | None = None) -> None:
-        self.endpoint = endpoint or project.source.endpoint
+    def __init__(self, project: Project, updates: UpdateSink, endpoint: str | None = None,
+                 settings: ConnectionSettings | None = None, identity: ClientIdentity | None = None,
+                 trust: TrustStore | None = None) -> None:
+        given = endpoint or (settings.endpoint if settings else None) or project.source.endpoint
+        self.endpoint, url_user, url_password = split_credentials(given)
+        settings = settings or ConnectionSettings(self.endpoint)
+        self.settings = dataclasses.replace(
+            settings, endpoint=self.endpoint, username=settings.username or url_user,
+            password=settings.password if settings.password is not None else url_password)
+        self.trust = trust or TrustStore()
+        self._identity = identity
+        self.problem: ConnectionProblem | None = None
         self._updates = updates
-        self._signals = [s for s in project.signals if s.endpoint in (None, self.endpoint)]
+        self._signals = [s for s in project.signals if s.endpoint in (None, given, self.endpoint)]
         self._thread: AsyncioThread | None = None
         self._future: concurrent.futures.Future[None] | None = None
         self._main: asyncio.Task[None] | None = None
+        self._wake: asyncio.Event | None = None
         self._stopping = threading.Event()
 
     def start(self) -> None:
@@ -115,6 +152,7 @@ class LiveClient:
         if self._thread is not None:
             return
         quiet_asyncua_logging()
+        protect_passwords_in_logs()
         self._stopping.clear()
         self._thread = AsyncioThread(name="linetwin-opcua-client")
         self._thread.start()
@@ -138,6 +176,42 @@ class LiveClient:
         thread.stop(max(deadline - time.monotonic(), 0.1))
         self._emit(ConnectionState.DISCONNECTED, "stopped")
 
+    @property
+    def pending_certificate(self) -> CertificateInfo | None:
+        """The server certificate waiting for the user's decision, if any."""
+        problem = self.problem
+        if problem is not None and problem.kind is ProblemKind.UNTRUSTED_CERTIFICATE:
+            return problem.certificate
+        return None
+
+    def retry_now(self, settings: ConnectionSettings | None = None) -> None:
+        """Try to connect again now: after a refusal, or to cut a backoff short.
+
+        ``settings`` (e.g. with another password) apply from the next attempt;
+        their endpoint is ignored (one client, one endpoint).
+        """
+        if settings is not None:
+            self.settings = dataclasses.replace(settings, endpoint=self.endpoint)
+        self.problem = None
+        thread, wake = self._thread, self._wake
+        if thread is not None and wake is not None:
+            thread.call_soon(wake.set)
+
+    def accept_pending_certificate(self) -> CertificateInfo | None:
+        """Trust the pending server certificate (persisted) and retry at once."""
+        info = self.pending_certificate
+        if info is not None:
+            self.trust.trust(info)
+            self.retry_now()
+        return info
+
+    def reject_pending_certificate(self) -> CertificateInfo | None:
+        """Record that the user declined it; the client stays disconnected."""
+        info = self.pending_certificate
+        if info is not None:
+            self.trust.reject(info)
+        return info
+
     # --- on the client thread -----------------------------------------------------
 
     def _cancel_main(self) -> None:
@@ -146,6 +220,7 @@ class LiveClient:
 
     async def _run(self) -> None:
         self._main = asyncio.current_task()
+        self._wake = asyncio.Event()
         if self._stopping.is_set():
             return
         self._emit(ConnectionState.CONNECTING, f"connecting to {self.endpoint}")
@@ -154,9 +229,14 @@ class LiveClient:
             try:
                 session = await self._open_session()
             except Exception as exc:  # noqa: BLE001 - any failure means "retry later"
+                problem = classify_failure(exc, self.settings, self._identity)
+                if problem is not None:  # retrying cannot help: wait for the user
+                    await self._halt(problem)
+                    delay, ever_connected = BACKOFF_MIN_S, False
+                    continue
                 if not ever_connected and delay == BACKOFF_MIN_S:
                     self._emit(ConnectionState.DISCONNECTED, f"cannot connect to {self.endpoint}: {_describe(exc)}")
-                await asyncio.sleep(delay)
+                await self._pause(delay)
                 delay = min(delay * 2, BACKOFF_MAX_S)
                 continue
             ever_connected, opened = True, time.monotonic()
@@ -165,11 +245,33 @@ class LiveClient:
             self._emit(ConnectionState.LOST, f"{self.endpoint}: {reason}")
             # A session that failed at once (server up but refusing us) backs off too.
             delay = BACKOFF_MIN_S if time.monotonic() - opened > 10.0 else min(delay * 2, BACKOFF_MAX_S)
-            await asyncio.sleep(delay)
+            await self._pause(delay)
+
+    async def _pause(self, seconds: float) -> None:
+        """Sleep between attempts; retry_now() ends it early."""
+        assert self._wake is not None
+        try:
+            await asyncio.wait_for(self._wake.wait(), seconds)
+        except asyncio.TimeoutError:
+            pass
+        self._wake.clear()
+
+    async def _halt(self, problem: ConnectionProblem) -> None:
+        """Report ``problem`` and wait for retry_now(); no attempts meanwhile."""
+        assert self._wake is not None
+        self.problem = problem
+        self._emit(ConnectionState.DISCONNECTED, problem.message)
+        await self._wake.wait()
+        self._wake.clear()
+        self.problem = None
+        self._emit(ConnectionState.CONNECTING, f"connecting to {self.endpoint}")
 
     async def _open_session(self) -> _Session:
         """Connect and create the (still empty) subscription."""
-        client = Client(self.endpoint, timeout=REQUEST_TIMEOUT_S, watchdog_intervall=WATCHDOG_S)
+        if self.settings.secure and self._identity is None:
+            self._identity = load_identity()
+        client, validator = await new_client(self.endpoint, self.settings, self.trust, self._identity,
+                                             timeout=REQUEST_TIMEOUT_S, watchdog_intervall=WATCHDOG_S)
         session = _Session(client, asyncio.Event(), [], {})
 
         async def on_lost(exc: Exception) -> None:
@@ -182,8 +284,10 @@ class LiveClient:
             session.namespaces = await client.get_namespace_array()
             handler = _Handler(self._updates, session.by_handle, session)
             session.subscription = await client.create_subscription(_subscription_parameters(self._signals), handler)
-        except BaseException:
-            await _close(client, graceful=False)
+        except BaseException as exc:
+            await close_client(client, graceful=False)
+            if isinstance(exc, Exception) and validator is not None and validator.problem is not None:
+                raise ConnectionRefused(validator.problem) from None
             raise
         return session
 
@@ -196,7 +300,7 @@ class LiveClient:
             session.reason.append(_describe(exc))
             session.lost.set()
         finally:  # lost, failed, or cancelled by stop(): close in every case
-            await _close(session.client, graceful=not session.lost.is_set())
+            await close_client(session.client, graceful=not session.lost.is_set())
         return session.reason[0] if session.reason else "connection lost"
 
     async def _monitor(self, sub: Any, namespaces: list[str], by_handle: dict[int, list[str]]) -> None:
@@ -290,32 +394,6 @@ def _item_request(
     )
 
 
-async def _close(client: Client, graceful: bool) -> None:
-    """End a client's session and socket without hanging or logging tracebacks."""
-    if graceful:
-        try:
-            await asyncio.wait_for(client.disconnect(), 1.0)
-            return
-        except (Exception, asyncio.TimeoutError):  # noqa: BLE001 - fall through to the hard way
-            pass
-    try:
-        # Cancels asyncua's supervisor, watchdog and publish tasks; the
-        # CloseSession request itself fails fast on a dead socket.
-        await asyncio.wait_for(client.close_session(), 0.5)
-    except (Exception, asyncio.TimeoutError):  # noqa: BLE001
-        pass
-    try:
-        # Once asyncua marked the client DISCONNECTED (its watchdog gave up on
-        # a silent server), client.disconnect_socket() is a no-op and the
-        # socket would leak: close the transport through the protocol.
-        protocol = getattr(client.uaclient, "protocol", None)
-        if protocol is not None:
-            protocol.disconnect_socket()
-        client.disconnect_socket()
-    except Exception:  # noqa: BLE001
-        pass
-
-
 def _posix(stamp: datetime | None) -> float | None:
     if stamp is None:
         return None
@@ -332,6 +410,8 @@ def _as_float(value: Any) -> float:
 
 
 def _describe(exc: BaseException) -> str:
+    if isinstance(exc, EndpointError):
+        return exc.reason
     if isinstance(exc, asyncio.TimeoutError):
         return "no answer from the server (timed out)"
     return str(exc) or type(exc).__name__

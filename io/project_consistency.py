@@ -25,6 +25,8 @@ def find_inconsistencies(doc: ProjectDocument) -> list[Finding]:
         _signal_references,
         _color_by_references,
         _rule_references,
+        _signal_alerts,
+        _fpy_references,
     )
     return [finding for check in checks for finding in check(doc)]
 
@@ -148,4 +150,69 @@ def _state_rule_colors(doc, rule, signal, where, subject) -> Iterator[Finding]:
             yield where + ("colors", name), (
                 f"{subject}: color for '{name}', which is not a state in {table_name} "
                 f"(known: {', '.join(table) or 'none'})"
+            )
+
+
+def _signal_alerts(doc: ProjectDocument) -> Iterator[Finding]:
+    for index, signal in enumerate(doc.signals):
+        alerts = signal.alerts
+        if alerts is None:
+            continue
+        where = ("signals", index, "alerts")
+        subject = f"signal '{signal.id}'"
+        if signal.kind != "analog":
+            yield where, (
+                f"{subject}: alerts apply to analog signals, but this is a {signal.kind} signal "
+                "(counters feed alerts through [[fpy]] tables)"
+            )
+            continue
+        no_limits = signal.limits.low is None and signal.limits.high is None
+        if alerts.trend and no_limits:
+            yield where, f"{subject}: a trend alert needs limits to project onto; give the signal limits"
+        if alerts.when_running and not _has_running_state(doc, signal.asset):
+            yield where, (
+                f"{subject}: when_running needs a state signal on asset '{signal.asset}' "
+                "with a 'running' state, to know when it runs"
+            )
+
+
+def _has_running_state(doc: ProjectDocument, asset_id: str) -> bool:
+    return any(
+        s.asset == asset_id and s.kind == "state" and "running" in (s.states or doc.states)
+        for s in doc.signals
+    )
+
+
+def _fpy_references(doc: ProjectDocument) -> Iterator[Finding]:
+    assets = {asset.id for asset in doc.assets}
+    signals = {signal.id: signal for signal in doc.signals}
+    first: dict[str, int] = {}
+    for index, fpy in enumerate(doc.fpy):
+        subject = f"FPY of station '{fpy.station}'"
+        if fpy.station not in assets:
+            yield ("fpy", index, "station"), (
+                f"{subject}: '{fpy.station}' is not an asset in this project"
+            )
+        if fpy.station in first:
+            yield ("fpy", index, "station"), (
+                f"{subject} is given twice (first by fpy[{first[fpy.station]}]); "
+                "a station has one first-pass yield"
+            )
+        first.setdefault(fpy.station, index)
+        for key in ("good", "reject"):
+            signal_id = getattr(fpy, key)
+            signal = signals.get(signal_id)
+            if signal is None:
+                yield ("fpy", index, key), (
+                    f"{subject}: {key} '{signal_id}' is not a signal in this project"
+                )
+            elif signal.kind != "counter":
+                article = "an" if signal.kind == "analog" else "a"
+                yield ("fpy", index, key), (
+                    f"{subject}: {key} must be a counter signal, "
+                    f"but '{signal_id}' is {article} {signal.kind} signal"
+                )
+        if fpy.good == fpy.reject:
+            yield ("fpy", index, "reject"), (
+                f"{subject}: good and reject are the same signal '{fpy.good}'; they must be two counters"
             )

@@ -26,9 +26,11 @@ from linetwin.io import project_schema as schema
 from linetwin.io.project_consistency import find_inconsistencies
 from linetwin.io.toml_lines import KeyLines, syntax_error_line, syntax_error_message
 from linetwin.twin.model import (
+    AlertSettings,
     AnalogColorRule,
     Asset,
     AssetLevel,
+    FpySpec,
     Limits,
     Project,
     Signal,
@@ -131,7 +133,13 @@ def format_key(loc: Sequence[str | int]) -> str:
 
 # -- schema errors -> problems ------------------------------------------------------
 
-_ELEMENT_NOUNS = {"assets": "asset", "signals": "signal", "visual_rules": "visual rule"}
+_ELEMENT_NOUNS = {
+    "assets": "asset",
+    "signals": "signal",
+    "visual_rules": "visual rule",
+    "fpy": "FPY of station",
+}
+_ELEMENT_IDS = {"fpy": "station"}  # the key naming an element, where it is not "id"
 
 
 def _schema_problems(error: ValidationError, path: Path, lines: KeyLines, raw: dict) -> list[Problem]:
@@ -162,7 +170,8 @@ def _describe(loc: tuple[str | int, ...], raw: dict) -> tuple[str, str]:
     """Who the error is about (``asset 'sealer'``) and the key inside it."""
     if len(loc) >= 2 and loc[0] in _ELEMENT_NOUNS and isinstance(loc[1], int):
         element = _get(raw, loc[:2])
-        ident = element.get("id") if isinstance(element, dict) else None
+        id_key = _ELEMENT_IDS.get(str(loc[0]), "id")
+        ident = element.get(id_key) if isinstance(element, dict) else None
         noun = _ELEMENT_NOUNS[str(loc[0])]
         subject = f"{noun} '{ident}'" if isinstance(ident, str) else f"{loc[0]}[{loc[1]}]"
         return subject, format_key(loc[2:])
@@ -203,6 +212,8 @@ _TABLE_MODELS: dict[tuple[str, ...], type[BaseModel]] = {
     ("assets",): schema.AssetEntry,
     ("signals",): schema.SignalEntry,
     ("signals", "limits"): schema.LimitsEntry,
+    ("signals", "alerts"): schema.AlertsEntry,
+    ("fpy",): schema.FpyEntry,
 }
 
 
@@ -245,6 +256,7 @@ def _to_project(doc: schema.ProjectDocument, path: Path) -> Project:
             username=doc.source.username,
         ),
         states=dict(doc.states),
+        fpy=tuple(_to_fpy(f) for f in doc.fpy),
     )
 
 
@@ -272,6 +284,35 @@ def _to_signal(entry: schema.SignalEntry) -> Signal:
         sampling_ms=entry.sampling_ms,
         endpoint=entry.endpoint,
         states=dict(entry.states) if entry.states is not None else None,
+        alerts=_to_alerts(entry.alerts) if entry.alerts is not None else None,
+    )
+
+
+def _to_alerts(entry: schema.AlertsEntry) -> AlertSettings:
+    return AlertSettings(
+        limit=entry.limit,
+        deadband=entry.deadband,
+        trend=entry.trend,
+        window_s=entry.window_s,
+        horizon_s=entry.horizon_s,
+        nelson=tuple(entry.nelson),
+        center=entry.center,
+        sigma=entry.sigma,
+        subgroup_s=entry.subgroup_s,
+        when_running=entry.when_running,
+    )
+
+
+def _to_fpy(entry: schema.FpyEntry) -> FpySpec:
+    return FpySpec(
+        station=entry.station,
+        good=entry.good,
+        reject=entry.reject,
+        threshold=entry.threshold,
+        window_s=entry.window_s,
+        trend=entry.trend,
+        horizon_s=entry.horizon_s,
+        min_units=entry.min_units,
     )
 
 

@@ -23,13 +23,14 @@ from pydantic import (
     ConfigDict,
     Field,
     PositiveInt,
+    StrictBool,
     StrictInt,
     StrictStr,
     field_validator,
     model_validator,
 )
 
-from linetwin.twin.model import DEFAULT_STATES, SourceConfig
+from linetwin.twin.model import DEFAULT_STATES, AlertSettings, FpySpec, SourceConfig
 
 SECURITY_POLICIES = (
     "None",
@@ -89,7 +90,21 @@ def _hex_color(value: str) -> str:
     return value
 
 
+def _positive(value: float) -> float:
+    if value <= 0.0:
+        raise ValueError(f"must be greater than 0, got {value:g}")
+    return value
+
+
+def _not_negative(value: float) -> float:
+    if value < 0.0:
+        raise ValueError(f"must not be negative, got {value:g}")
+    return value
+
+
 FiniteFloat = Annotated[float, BeforeValidator(_number)]
+PositiveFloat = Annotated[float, BeforeValidator(_number), AfterValidator(_positive)]
+NonNegativeFloat = Annotated[float, BeforeValidator(_number), AfterValidator(_not_negative)]
 Vec3 = Annotated[tuple[float, float, float], BeforeValidator(_vec3)]
 Scale = Annotated[tuple[float, float, float], BeforeValidator(_scale)]
 Identifier = Annotated[StrictStr, Field(min_length=1)]
@@ -136,6 +151,32 @@ class LimitsEntry(_Section):
         return self
 
 
+class AlertsEntry(_Section):
+    """A signal's ``alerts = { ... }``: which alerts it raises (all optional)."""
+
+    limit: StrictBool = AlertSettings.limit
+    deadband: NonNegativeFloat | None = None  # signal units; None: 1 % of the limit span
+    trend: StrictBool = AlertSettings.trend
+    window_s: PositiveFloat = AlertSettings.window_s
+    horizon_s: PositiveFloat = AlertSettings.horizon_s
+    nelson: list[StrictInt] = []
+    center: FiniteFloat | None = None  # None: estimated from the first points
+    sigma: PositiveFloat | None = None  # None: estimated from the first points
+    subgroup_s: NonNegativeFloat = AlertSettings.subgroup_s  # 0: every sample is a point
+    when_running: StrictBool = AlertSettings.when_running  # judge only while the asset runs
+
+    @field_validator("nelson")
+    @classmethod
+    def _rule_numbers(cls, value: list[int]) -> list[int]:
+        wrong = [n for n in value if not 1 <= n <= 8]
+        if wrong:
+            raise ValueError(f"Nelson rules are numbered 1 to 8, got {', '.join(map(str, wrong))}")
+        twice = sorted({n for n in value if value.count(n) > 1})
+        if twice:
+            raise ValueError(f"Nelson rule {', '.join(map(str, twice))} listed twice")
+        return value
+
+
 class SignalEntry(_Section):
     id: Identifier
     asset: Identifier
@@ -146,6 +187,7 @@ class SignalEntry(_Section):
     sampling_ms: Annotated[PositiveInt, Field(strict=True)] = 500
     endpoint: Endpoint | None = None  # None: the project's [source]
     states: dict[Identifier, StrictInt] | None = None
+    alerts: AlertsEntry | None = None  # None: limit alerts only
 
     @field_validator("node")
     @classmethod
@@ -187,6 +229,26 @@ class AnalogRuleEntry(_Section):
         return value
 
 
+class FpyEntry(_Section):
+    """An ``[[fpy]]`` table: first-pass yield of a station from two counters."""
+
+    station: Identifier  # asset id
+    good: Identifier  # counter signal id
+    reject: Identifier  # counter signal id
+    threshold: FiniteFloat = FpySpec.threshold
+    window_s: PositiveFloat = FpySpec.window_s
+    trend: StrictBool = FpySpec.trend
+    horizon_s: PositiveFloat = FpySpec.horizon_s
+    min_units: Annotated[PositiveInt, Field(strict=True)] = FpySpec.min_units
+
+    @field_validator("threshold")
+    @classmethod
+    def _fraction(cls, value: float) -> float:
+        if not 0.0 < value < 1.0:
+            raise ValueError(f"must be a fraction between 0 and 1 (e.g. 0.97), got {value:g}")
+        return value
+
+
 VisualRuleEntry = Annotated[Union[StateRuleEntry, AnalogRuleEntry], Field(discriminator="kind")]
 RULE_KINDS = ("state", "analog")
 
@@ -200,3 +262,4 @@ class ProjectDocument(_Section):
     assets: list[AssetEntry] = []
     signals: list[SignalEntry] = []
     visual_rules: list[VisualRuleEntry] = []
+    fpy: list[FpyEntry] = []

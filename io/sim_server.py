@@ -6,6 +6,11 @@ every 100 ms of wall time (the model advances ``0.1 * speed`` s per update),
 when they change and at least every second; the others are served with ``BadWaitingForInitialData`` so a client sees them
 as bad rather than silently missing.
 
+A scenario (:mod:`linetwin.twin.scenarios`) can make a reading non-Good: a
+stuck sensor keeps being sent with its frozen value, and after 5 s with
+``Uncertain_LastUsableValue``, as a real server flags a value its source
+stopped updating (the heartbeat would otherwise keep it looking fresh).
+
 Run it inside an app with :meth:`SimulatorServer.start_in_thread`, from async
 code with :meth:`start` / :meth:`stop`, or as ``linetwin sim`` through
 :func:`run_simulator_cli`.
@@ -30,6 +35,7 @@ from asyncua import Server, ua
 from linetwin.io.asyncio_thread import AsyncioThread, quiet_asyncua_logging
 from linetwin.io.node_ids import browse_name_of, parse_node_id, resolve_namespace
 from linetwin.twin.model import AssetLevel, Project, Signal, SignalKind
+from linetwin.twin.scenarios import Scenario
 from linetwin.twin.simulation import LineSimulator
 
 T = TypeVar("T")
@@ -79,7 +85,13 @@ def _check_port_free(host: str, port: int) -> None:
 
 
 class SimulatorServer:
-    """An asyncua server fed by the line model. ``port=0``: a free port."""
+    """An asyncua server fed by the line model. ``port=0``: a free port.
+
+    ``scenario``: a name from :data:`linetwin.twin.scenarios.SCENARIOS` (an
+    unknown one raises ``ValueError`` naming the valid ones) or a
+    :class:`~linetwin.twin.scenarios.Scenario` made for this server. Stopped, the
+    port is free at once: a new server may listen on it straight away.
+    """
 
     def __init__(
         self,
@@ -88,7 +100,7 @@ class SimulatorServer:
         port: int = 0,
         seed: int = 1,
         speed: float = 1.0,
-        scenario: str = "normal",
+        scenario: str | Scenario = "normal",
     ) -> None:
         if not 0 <= port <= 65535:
             raise ValueError(f"port must be 0..65535, got {port}")
@@ -106,7 +118,7 @@ class SimulatorServer:
         self.simulator = LineSimulator(stations, seed=seed, scenario=scenario)
         self._server: Server | None = None
         self._bindings: list[_Binding] = []
-        self._written: dict[ua.NodeId, tuple[float | int, float]] = {}  # value, when
+        self._written: dict[ua.NodeId, tuple[float | int, int, float]] = {}  # value, status, when
         self._task: asyncio.Task[None] | None = None
         self._thread: AsyncioThread | None = None
         self._update_failed = False
@@ -272,17 +284,19 @@ class SimulatorServer:
         if server is None:
             return
         values = self.simulator.values()
+        statuses = self.simulator.status_codes()  # only the non-Good ones
         now = datetime.now(timezone.utc)
         clock = asyncio.get_running_loop().time()
         for b in self._bindings:
             value = _typed(values[b.signal_id], b.variant)
+            status = statuses.get(b.signal_id, ua.StatusCodes.Good)
             last = self._written.get(b.node_id)
-            if last is not None and last[0] == value and clock - last[1] < HEARTBEAT_S:
+            if last is not None and last[:2] == (value, status) and clock - last[2] < HEARTBEAT_S:
                 continue
-            self._written[b.node_id] = (value, clock)
+            self._written[b.node_id] = (value, status, clock)
             dv = ua.DataValue(
                 ua.Variant(value, b.variant),
-                StatusCode=ua.StatusCode(ua.StatusCodes.Good),
+                StatusCode=ua.StatusCode(status),
                 SourceTimestamp=now,
                 ServerTimestamp=now,
             )
@@ -347,11 +361,21 @@ async def _stop_clock(server: Server) -> None:
 
 
 def run_simulator_cli(
-    project: Project, host: str = "127.0.0.1", port: int = 4840, seed: int = 1, speed: float = 1.0
+    project: Project,
+    host: str = "127.0.0.1",
+    port: int = 4840,
+    seed: int = 1,
+    speed: float = 1.0,
+    scenario: str = "normal",
 ) -> int:
-    """``linetwin sim``: print the endpoint, serve until Ctrl+C / SIGTERM, return 0."""
+    """``linetwin sim``: serve until Ctrl+C / SIGTERM, return 0 (2: bad arguments,
+    1: cannot listen).
+
+    Prints the endpoint as the first line of stdout (scripts read it), then a
+    line naming the scenario and what it does.
+    """
     try:
-        server = SimulatorServer(project, host=host, port=port, seed=seed, speed=speed)
+        server = SimulatorServer(project, host=host, port=port, seed=seed, speed=speed, scenario=scenario)
     except ValueError as exc:
         print(f"linetwin sim: {exc}", file=sys.stderr)
         return 2
@@ -373,6 +397,8 @@ async def _serve_until_signalled(server: SimulatorServer) -> None:
             loop.add_signal_handler(sig, stop.set)
     await server.start()
     print(server.endpoint, flush=True)
+    model = server.simulator.scenario_model
+    print(f"scenario: {model.name}: {model.describe()}", flush=True)
     try:
         await stop.wait()
     finally:

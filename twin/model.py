@@ -53,6 +53,45 @@ class Limits:
 
 
 @dataclass(frozen=True)
+class AlertSettings:
+    """Which alerts an analog signal raises (see :mod:`linetwin.twin.alert_rules`).
+
+    ``deadband`` (signal units, None: 1 % of the limit span) is how far back
+    inside a limit a value must come before a limit alert clears. Nelson rules
+    are evaluated on ``subgroup_s`` means (0: every sample is a point) against
+    ``center`` and ``sigma``; either left None is estimated from the first points.
+    ``when_running``: judge only while the asset's state signal reads "running"
+    (a stopped conveyor's zero speed is not a deviation).
+    """
+
+    limit: bool = True
+    deadband: float | None = None
+    trend: bool = False
+    window_s: float = 60.0
+    horizon_s: float = 120.0
+    nelson: tuple[int, ...] = ()
+    center: float | None = None
+    sigma: float | None = None
+    subgroup_s: float = 0.0
+    when_running: bool = False
+
+
+@dataclass(frozen=True)
+class FpySpec:
+    """First-pass yield of a station: ``good / (good + reject)`` of the counter
+    increments over the last ``window_s`` seconds."""
+
+    station: str
+    good: str  # counter signal id
+    reject: str  # counter signal id
+    threshold: float = 0.97
+    window_s: float = 600.0
+    trend: bool = True
+    horizon_s: float = 300.0
+    min_units: int = 50  # fewer units in the window: no verdict
+
+
+@dataclass(frozen=True)
 class Asset:
     id: str
     name: str
@@ -76,6 +115,7 @@ class Signal:
     endpoint: str | None = None  # None: the project's default source
     states: dict[str, int] | None = None  # own code table; None: the project's
     stale_after_s: float | None = None  # None: derived, see ``staleness_limit``
+    alerts: AlertSettings | None = None  # None: the defaults (limit alerts only)
 
     def staleness_limit(self) -> float:
         """Seconds without a new value after which a reading is shown as stale.
@@ -143,6 +183,7 @@ class Project:
     rules: tuple[VisualRule, ...] = ()
     source: SourceConfig = field(default_factory=SourceConfig)
     states: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_STATES))
+    fpy: tuple[FpySpec, ...] = ()
 
     def asset(self, asset_id: str) -> Asset:
         for asset in self.assets:

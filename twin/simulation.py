@@ -12,6 +12,9 @@ as on real lines), which keeps buffers near half full in normal running.
 Inspection checks every pack; the defect probabilities depend on the process
 values (see :mod:`linetwin.twin.simulation_process`).
 
+Scenarios (:mod:`linetwin.twin.scenarios`) inject faults into the same model:
+a sagging heater, a stuck sensor, a long jam.
+
 Deterministic: the same stations, seed, scenario and sequence of ``step()``
 calls give identical values.
 """
@@ -25,6 +28,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from linetwin.twin.model import DEFAULT_STATES
+from linetwin.twin.scenarios import SCENARIOS as SCENARIOS  # re-exported
+from linetwin.twin.scenarios import Scenario, make_scenario
 from linetwin.twin.simulation_process import ProcessModel, draw_defects
 
 IDLE = DEFAULT_STATES["idle"]
@@ -35,7 +40,6 @@ FAULT = DEFAULT_STATES["fault"]
 MAINTENANCE = DEFAULT_STATES["maintenance"]
 
 DEMO_STATIONS = ["infeed", "filler", "sealer", "inspection", "labeler", "packer", "outfeed"]
-SCENARIOS = ("normal",)  # fault-injection scenarios come later (heater degradation, ...)
 
 TICK_S = 0.1  # internal time step; larger step() calls are split into ticks
 BUFFER_PACKS = 10.0  # accumulation between two stations: ~2.5 s each way at 120/min
@@ -85,27 +89,33 @@ class DefectEvent:
 
 
 class LineSimulator:
-    """Simulated serial line. ``stations`` are in flow order, first is the infeed."""
+    """Simulated serial line. ``stations`` are in flow order, first is the infeed.
+
+    ``scenario``: a name from :data:`~linetwin.twin.scenarios.SCENARIOS` (with
+    its default timing) or a :class:`~linetwin.twin.scenarios.Scenario` made for
+    this simulator, e.g. ``HeaterDegradation(start_s=5, rate_c_per_s=0.2)``.
+    """
 
     def __init__(
         self,
         stations: list[str],
         seed: int = 0,
-        scenario: str = "normal",
+        scenario: str | Scenario = "normal",
         reliability: Mapping[str, StationReliability] | None = None,
     ) -> None:
         if not stations:
             raise ValueError("a line needs at least one station")
-        if scenario not in SCENARIOS:
-            raise ValueError(f"unknown scenario {scenario!r}; known: {', '.join(SCENARIOS)}")
+        model = scenario if isinstance(scenario, Scenario) else make_scenario(scenario)
         self._stations = list(stations)
         self._pos = {name: i for i, name in enumerate(self._stations)}
-        self.scenario = scenario
+        self.scenario = model.name
         self._rng = np.random.Generator(np.random.PCG64(seed))
         self._process = ProcessModel(self._stations, self._rng)
         table = dict(DEFAULT_RELIABILITY) if reliability is None else dict(reliability)
         self._rel = [table.get(s, StationReliability()) for s in self._stations]
         self._init_state()
+        self._scenario = model
+        model.attach(self)
 
     def _init_state(self) -> None:
         n = len(self._stations)
@@ -135,9 +145,27 @@ class LineSimulator:
         """Simulated seconds since start."""
         return self._t
 
+    @property
+    def scenario_model(self) -> Scenario:
+        """The running scenario (its settings and, e.g., whether a sensor is stuck)."""
+        return self._scenario
+
     def signal_ids(self) -> list[str]:
         """Ids of every value :meth:`values` returns."""
         return list(self.values())
+
+    def process_signal_ids(self) -> list[str]:
+        """Ids of the simulated process values (those :meth:`force` accepts)."""
+        return self._process.signal_ids
+
+    def process_value(self, signal_id: str) -> float:
+        """A process value as the process sees it (forced, offset), whatever a
+        stuck sensor reports."""
+        return self._process.value(signal_id)
+
+    def nominal(self, signal_id: str) -> float:
+        """The setpoint of a process value."""
+        return self._process.nominal(signal_id)
 
     def step(self, dt_seconds: float) -> None:
         """Advance simulated time by ``dt_seconds``, in ticks of at most 0.1 s."""
@@ -164,7 +192,13 @@ class LineSimulator:
             # Measured conveyor throughput: nothing moves unless the infeed runs.
             if self._state[self._pos["infeed"]] != RUNNING:
                 out["infeed.line_speed"] = 0.0
+        self._scenario.reported(out)
         return out
+
+    def status_codes(self) -> dict[str, int]:
+        """OPC UA StatusCode of each signal whose reading is not Good now (e.g. a
+        stuck sensor: ``Uncertain_LastUsableValue``); every other signal is Good."""
+        return self._scenario.status_codes()
 
     def state_of(self, station: str) -> int:
         return int(self._state[self._pos[station]])
@@ -179,6 +213,11 @@ class LineSimulator:
 
     def release(self, signal_id: str) -> None:
         self._process.release(signal_id)
+
+    def set_offset(self, signal_id: str, offset: float) -> None:
+        """Shift a process value by ``offset`` on top of its own wander, for the
+        model and the reading alike (how a scenario degrades a heater)."""
+        self._process.set_offset(signal_id, offset)
 
     def trigger_fault(self, station: str, duration_s: float, maintenance: bool = False) -> None:
         """Take ``station`` down now for ``duration_s`` (a jam, or maintenance)."""
@@ -196,6 +235,7 @@ class LineSimulator:
 
     def _tick(self, h: float) -> None:
         self._t += h
+        self._scenario.tick(self, self._t)
         started = self._advance_startup(h)
         self._advance_downtime(h)
         self._start_new_stops(h, started)

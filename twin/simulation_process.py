@@ -73,6 +73,7 @@ class ProcessModel:
         self._drift = self._mean + self._std * rng.standard_normal(len(self._vars))
         self._measured = self._drift.copy()
         self._forced: dict[str, float] = {}
+        self._offset: dict[str, float] = {}
 
     @property
     def signal_ids(self) -> list[str]:
@@ -88,13 +89,18 @@ class ProcessModel:
         self._measured = self._drift + self._noise * z[n:]
 
     def value(self, signal_id: str) -> float:
-        """Current value as the process sees it: forced, else measured, else nominal."""
+        """Current value as the process sees it: forced, else measured (plus any
+        offset), else nominal."""
         if signal_id in self._forced:
             return self._forced[signal_id]
         i = self._index.get(signal_id)
         if i is None:
             return self._nominal[signal_id]
-        return float(self._measured[i])
+        return float(self._measured[i]) + self._offset.get(signal_id, 0.0)
+
+    def nominal(self, signal_id: str) -> float:
+        """The setpoint the value wanders around."""
+        return self._nominal[signal_id]
 
     def values(self) -> dict[str, float]:
         return {sid: self.value(sid) for sid in self._index}
@@ -106,6 +112,16 @@ class ProcessModel:
 
     def release(self, signal_id: str) -> None:
         self._forced.pop(signal_id, None)
+
+    def set_offset(self, signal_id: str, offset: float) -> None:
+        """Shift the value by ``offset`` on top of its wander (a degrading heater);
+        0 removes the shift."""
+        if signal_id not in self._index:
+            raise KeyError(f"{signal_id!r} is not a simulated process value")
+        if offset == 0.0:
+            self._offset.pop(signal_id, None)
+        else:
+            self._offset[signal_id] = float(offset)
 
     def is_forced(self, signal_id: str) -> bool:
         return signal_id in self._forced

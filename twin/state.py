@@ -38,6 +38,11 @@ class SignalReading:
         return (time.time() if now is None else now) - self.source_time
 
 
+def _quality_of(status_codes: np.ndarray) -> np.ndarray:
+    """Quality codes from OPC UA StatusCodes (top two bits: 0 good, 1 uncertain, else bad)."""
+    return np.minimum((status_codes >> 30) & 0b11, int(Quality.BAD)).astype(np.int8)
+
+
 class TwinState:
     """Latest reading of every signal of a project.
 
@@ -68,21 +73,36 @@ class TwinState:
         Updates for signals the project does not know are ignored. Returns the
         sorted indices of the signals that changed and emits ``changed``.
         """
-        touched: set[int] = set()
+        # Collect per-field lists, then one fancy-index assignment per array:
+        # numpy scalar stores cost ~100 ns each, a batch of thousands adds up.
+        rows, values, sources, receives, codes = [], [], [], [], []
+        index = self.index
         for update in updates:
-            i = self.index.get(update.signal_id)
+            i = index.get(update.signal_id)
             if i is None:
                 continue
-            self.values[i] = update.value
-            self.source_times[i] = update.source_time
-            self.receive_times[i] = update.receive_time
-            self.status_codes[i] = update.status_code
-            self.qualities[i] = int(update.quality)
-            self.link_down[i] = False
-            self.stale[i] = False
-            touched.add(i)
-            self.update_count += 1
-        changed = np.fromiter(sorted(touched), dtype=np.int64, count=len(touched))
+            rows.append(i)
+            values.append(update.value)
+            sources.append(update.source_time)
+            receives.append(update.receive_time)
+            codes.append(update.status_code)
+        if not rows:
+            return np.empty(0, dtype=np.int64)
+        # The latest arrival of a signal wins. numpy does not promise an order for
+        # repeated indices, so keep only each signal's last position explicitly.
+        last = dict(zip(rows, range(len(rows))))
+        idx = np.fromiter(last.keys(), dtype=np.int64, count=len(last))
+        pick = np.fromiter(last.values(), dtype=np.int64, count=len(last))
+        self.values[idx] = np.asarray(values, dtype=float)[pick]
+        self.source_times[idx] = np.asarray(sources, dtype=float)[pick]
+        self.receive_times[idx] = np.asarray(receives, dtype=float)[pick]
+        status = np.asarray(codes, dtype=np.int64)[pick]
+        self.status_codes[idx] = status
+        self.qualities[idx] = _quality_of(status)
+        self.link_down[idx] = False
+        self.stale[idx] = False
+        self.update_count += len(rows)
+        changed = np.unique(idx)
         if len(changed):
             self.changed.emit(changed)
         return changed

@@ -62,7 +62,7 @@ class LiveBridge(QObject):
             changed.append(self._apply_values(values))
             received += len(values)
             values = []
-            self._on_connection(item)
+            changed.append(self._on_connection(item))
         changed.append(self._apply_values(values))
         received += len(values)
         changed.append(self.state.refresh_staleness())
@@ -83,12 +83,14 @@ class LiveBridge(QObject):
             self.alerts_changed.emit(changes)
         return self.state.apply(values)
 
-    def _on_connection(self, change: ConnectionChange) -> None:
+    def _on_connection(self, change: ConnectionChange) -> np.ndarray:
+        """Report the change; returns the signals it made stale."""
+        self.connection_changed.emit(change)
         # A lost link makes every value it carried stale at once (not after the
         # staleness limit): the operator must never read an old value as live.
         if change.state in (ConnectionState.LOST, ConnectionState.DISCONNECTED):
-            self.state.set_link_down(self.session.signal_indices(change.endpoint))
-        self.connection_changed.emit(change)
+            return self.state.set_link_down(self.session.signal_indices(change.endpoint))
+        return np.empty(0, dtype=np.int64)
 
     def _drain(self) -> list:
         items = []

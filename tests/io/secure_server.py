@@ -55,7 +55,8 @@ def make_certificate(folder: Path, application_uri: str, name: str, server: bool
         key,
         name,
         {"organizationName": "LineTwin tests"},
-        [x509.UniformResourceIdentifier(application_uri), x509.DNSName("localhost"), x509.DNSName(socket.gethostname())],
+        [x509.UniformResourceIdentifier(application_uri), x509.DNSName("localhost"),
+         x509.DNSName(socket.gethostname())],
         extended=[ExtendedKeyUsageOID.SERVER_AUTH if server else ExtendedKeyUsageOID.CLIENT_AUTH],
         days=30,
     )
@@ -89,13 +90,16 @@ class SecureTestServer:
     policies : the endpoints offered (default: Basic256Sha256/SignAndEncrypt only)
     name : the server certificate's common name (a second server in the same
         folder needs another name to get another certificate)
+    tokens : the identity token types accepted (default: user name only)
     """
 
     def __init__(self, folder: Path, trusted_clients: tuple[bytes, ...] = (),
                  policies: tuple[ua.SecurityPolicyType, ...] = (ua.SecurityPolicyType.Basic256Sha256_SignAndEncrypt,),
-                 name: str = "secure-test-server", port: int = 0) -> None:
+                 name: str = "secure-test-server", port: int = 0,
+                 tokens: tuple[type, ...] = (ua.UserNameIdentityToken,)) -> None:
         self.folder = Path(folder)
         self.policies = list(policies)
+        self.tokens = list(tokens)
         self.certificate = make_certificate(self.folder / "server", SERVER_URI, name)
         self._name = name
         trusted = self.folder / "server-trusts"
@@ -150,7 +154,7 @@ class SecureTestServer:
         await server.load_certificate(str(self.folder / "server" / f"{self._name}.der"))
         await server.load_private_key(str(self.folder / "server" / f"{self._name}-key.pem"))
         server.set_security_policy(self.policies)
-        server.set_identity_tokens([ua.UserNameIdentityToken])
+        server.set_identity_tokens(self.tokens)
         store = AsyncuaTrustStore([self._trusted], [])
         await store.load()
         server.set_certificate_validator(CertificateValidator(

@@ -229,6 +229,7 @@ class Relay:
         self.listener: asyncio.base_events.Server | None = None
         self.writers: set[asyncio.StreamWriter] = set()
         self.port = 0
+        self.connections = 0
 
     def start(self) -> None:
         self.thread.start()
@@ -238,6 +239,8 @@ class Relay:
         self.thread.submit(self._cut()).result(5)
 
     def stop(self) -> None:
+        if not self.thread.is_running():
+            return
         if self.listener is not None:
             self.thread.call_soon(self.listener.close)
         self.cut()
@@ -254,6 +257,7 @@ class Relay:
         await asyncio.sleep(0.05)
 
     async def _pipe_both(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.connections += 1
         up_reader, up_writer = await asyncio.open_connection("127.0.0.1", self.target_port)
         self.writers.update((writer, up_writer))
         await asyncio.gather(self._pipe(reader, up_writer), self._pipe(up_reader, writer))
@@ -278,6 +282,7 @@ def test_cut_connection_is_reopened_and_a_gone_server_reported(sim):
             assert browser.read("ns=2;s=Sealer.State").is_good
             relay.cut()  # the session's connection dies between two clicks
             assert browser.read("ns=2;s=Sealer.State").is_good  # a fresh session, no error
+            assert relay.connections == 2
             relay.stop()  # now nobody listens
             start = time.monotonic()
             with pytest.raises(BrowseError, match=endpoint):
@@ -306,6 +311,27 @@ def test_settings_object_gives_the_endpoint_and_secure_modes_are_refused_clearly
     with AddressSpaceBrowser(settings=secure) as browser, pytest.raises(BrowseError) as info:
         browser.children(None)
     assert "Basic256Sha256" in str(info.value) and "secret" not in str(info.value)
+
+
+def test_configure_hook_sets_up_every_new_client_and_lifts_the_none_only_rule(sim):
+    configured = []
+
+    async def configure(client):
+        configured.append(client)
+
+    secure = SimpleNamespace(endpoint=sim.endpoint, security_policy="Basic256Sha256",
+                             security_mode="SignAndEncrypt", username=None, password=None)
+    with AddressSpaceBrowser(settings=secure, configure=configure) as browser:
+        assert browser.read("ns=2;s=Sealer.State").is_good
+        browser.children(None)
+    assert len(configured) == 1  # once per connection, not per call
+
+
+def test_a_password_in_the_endpoint_never_shows_in_messages():
+    endpoint = f"opc.tcp://op:hunter2@127.0.0.1:{free_port('127.0.0.1')}/x/"
+    with AddressSpaceBrowser(endpoint) as browser, pytest.raises(BrowseError) as info:
+        browser.children(None)
+    assert "op:***@127.0.0.1" in str(info.value) and "hunter2" not in str(info.value)
 
 
 # -- metadata: units, enumerations, access ------------------------------------------------
