@@ -6,6 +6,7 @@ optional built-in simulator and the OPC UA client thread, and stops both.
 
 from __future__ import annotations
 
+import dataclasses
 import queue
 from collections.abc import Callable
 from pathlib import Path
@@ -52,8 +53,16 @@ class LiveSession:
             self.server = SimulatorServer(project, host="127.0.0.1", port=0, seed=seed)
             self.server.start_in_thread()
             endpoint = self.server.endpoint
-        self.endpoint = endpoint or project.source.endpoint
-        self.client = LiveClient(project, self.updates, endpoint=self.endpoint)
+        self.endpoint = endpoint or project.source.endpoint  # where unbound signals go
+        self.clients: dict[str, LiveClient] = {
+            ep: LiveClient(self._signals_at(ep), self.updates, endpoint=ep)
+            for ep in self.endpoints}
+
+    def _signals_at(self, endpoint: str) -> Project:
+        """The project cut down to the signals read through ``endpoint``: each
+        connection subscribes to its own signals only."""
+        mine = tuple(s for s in self.project.signals if (s.endpoint or self.endpoint) == endpoint)
+        return dataclasses.replace(self.project, signals=mine)
 
     @classmethod
     def open(cls, path: Path, **kwargs) -> "LiveSession":
@@ -61,7 +70,15 @@ class LiveSession:
 
     @property
     def endpoints(self) -> list[str]:
-        return [self.endpoint]
+        """Every server this project reads from (the default one first), one
+        connection each, as in a plant with a server per cell or machine."""
+        extra = {s.endpoint for s in self.project.signals if s.endpoint} - {self.endpoint}
+        return [self.endpoint, *sorted(extra)]
+
+    @property
+    def client(self) -> LiveClient:
+        """The connection of the default endpoint."""
+        return self.clients[self.endpoint]
 
     def signal_indices(self, endpoint: str) -> np.ndarray:
         """Rows in the twin state of the signals read through ``endpoint``."""
@@ -69,11 +86,13 @@ class LiveSession:
         return np.array([self.state.index[i] for i in ids], dtype=np.int64)
 
     def start(self) -> None:
-        self.client.start()
+        for client in self.clients.values():
+            client.start()
 
     def stop(self) -> None:
-        """Stop the client first so it does not report the simulator going away."""
-        self.client.stop()
+        """Stop the clients first so they do not report the simulator going away."""
+        for client in self.clients.values():
+            client.stop()
         if self.server is not None:
             self.server.stop_thread()
             self.server = None
