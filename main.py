@@ -26,6 +26,20 @@ def _size(text: str) -> tuple[int, int]:
     return w, h
 
 
+def _add_connection_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--endpoint", help="OPC UA endpoint URL (default: the project's source)")
+    parser.add_argument("--user", help="user name; the password comes from $LINETWIN_PASSWORD "
+                        "or is asked for")
+    parser.add_argument("--security-policy", choices=["None", "Basic256Sha256",
+                        "Aes128_Sha256_RsaOaep", "Aes256_Sha256_RsaPss", "Basic256",
+                        "Basic128Rsa15"], help="default: the project's source")
+    parser.add_argument("--security-mode", choices=["None", "Sign", "SignAndEncrypt"],
+                        help="default: the project's source")
+    parser.add_argument("--trust-server-cert", type=Path, action="append", default=[],
+                        metavar="FILE", help="trust this server certificate (PEM or DER); "
+                        "kept in the trust list for later runs")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="linetwin", description="Desktop digital twin of a production line. "
@@ -34,7 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
     gui = sub.add_parser("gui", help="open a project in the 3D window")
     gui.add_argument("project", type=Path, nargs="?", default=None,
                      help="project file (default: the demo line with its simulator)")
-    gui.add_argument("--endpoint", help="OPC UA endpoint URL (default: the project's source)")
+    _add_connection_args(gui)
     gui.add_argument("--simulate", action="store_true",
                      help="serve the project from the built-in simulator")
     check = sub.add_parser("check", help="validate a project file and its meshes")
@@ -54,11 +68,11 @@ def build_parser() -> argparse.ArgumentParser:
                      help="fault to inject after 20 s of simulated time")
     monitor = sub.add_parser("monitor", help="print live values as JSON lines, no window")
     monitor.add_argument("project", type=Path)
-    monitor.add_argument("--endpoint", help="OPC UA endpoint URL (default: the project's source)")
+    _add_connection_args(monitor)
     monitor.add_argument("--duration", type=_seconds, help="stop after S seconds (default: Ctrl+C)")
     record = sub.add_parser("record", help="record every live value into a DuckDB history")
     record.add_argument("project", type=Path, nargs="?", default=DEMO_PROJECT)
-    record.add_argument("--endpoint", help="OPC UA endpoint URL (default: the project's source)")
+    _add_connection_args(record)
     record.add_argument("--out", type=Path, required=True, help="history file (.duckdb)")
     record.add_argument("--duration", type=_seconds, help="stop after S seconds (default: Ctrl+C)")
     record.add_argument("--simulate", action="store_true",
@@ -88,13 +102,33 @@ def _load_or_report(path: Path):
         return None
 
 
+def _connection(args, project):
+    """(settings or None, ok): trusts ``--trust-server-cert`` files, builds the settings."""
+    from linetwin.io.connection_options import (
+        ConnectionOptionError, ConnectionOptions, settings_for, trust_certificates,
+    )
+
+    options = ConnectionOptions(args.endpoint, args.user, args.security_policy,
+                                args.security_mode, tuple(args.trust_server_cert))
+    try:
+        for info in trust_certificates(options.trust_files):
+            print(f"trusted server certificate:\n{info.describe()}", file=sys.stderr)
+        return settings_for(project, options), True
+    except ConnectionOptionError as error:
+        print(f"linetwin: {error}", file=sys.stderr)
+        return None, False
+
+
 def cmd_monitor(args) -> int:
     from linetwin.io.monitor import run_monitor_cli
 
     project = _load_or_report(args.project)
     if project is None:
         return 1
-    return run_monitor_cli(project, args.endpoint, args.duration)
+    settings, ok = _connection(args, project)
+    if not ok:
+        return 1
+    return run_monitor_cli(project, args.endpoint, args.duration, settings=settings)
 
 
 def cmd_record(args) -> int:
@@ -103,7 +137,11 @@ def cmd_record(args) -> int:
     project = _load_or_report(args.project)
     if project is None:
         return 1
-    return record_cli(project, args.endpoint, args.out, args.duration, simulate=args.simulate)
+    settings, ok = _connection(args, project)
+    if not ok:
+        return 1
+    return record_cli(project, args.endpoint, args.out, args.duration, simulate=args.simulate,
+                      settings=settings)
 
 
 def cmd_gui(args) -> int:
@@ -111,7 +149,14 @@ def cmd_gui(args) -> int:
 
     if args.project is None:
         return run_gui(DEMO_PROJECT, simulate=True)
-    return run_gui(args.project, endpoint=args.endpoint, simulate=args.simulate)
+    project = _load_or_report(args.project)
+    if project is None:
+        return 1
+    settings, ok = _connection(args, project)
+    if not ok:
+        return 1
+    return run_gui(args.project, endpoint=args.endpoint, simulate=args.simulate,
+                   settings=settings)
 
 
 def cmd_check(args) -> int:

@@ -27,7 +27,20 @@ from asyncua import Client, ua
 
 from linetwin.io.asyncio_thread import AsyncioThread, quiet_asyncua_logging
 from linetwin.io.node_ids import parse_node_id, resolve_namespace
+# Re-exported: callers and tests import these from here (they predate the split).
+from linetwin.io.signal_proposal import SignalProposal, free_signal_id, guess_kind, snake_case
 from linetwin.twin.model import Project
+
+__all__ = [
+    "AddressSpaceBrowser",
+    "BrowseError",
+    "BrowseNode",
+    "NodeValue",
+    "SignalProposal",
+    "free_signal_id",
+    "guess_kind",
+    "snake_case",
+]
 
 T = TypeVar("T")
 
@@ -55,10 +68,6 @@ _SESSION_GONE = {
 }
 _PLAIN_VARIABLE_TYPES = {ua.ObjectIds.BaseDataVariableType, ua.ObjectIds.PropertyType}
 _WANTED_PROPERTIES = ("EngineeringUnits", "EURange", "EnumStrings", "EnumValues")
-_FLOATS = {"Float", "Double"}
-_INTEGERS = {"SByte", "Byte", "Int16", "UInt16", "Int32", "UInt32", "Int64", "UInt64", "Integer", "UInteger"}
-_STATE_WORDS = {"state", "status", "mode", "step", "phase", "defect", "code", "alarm", "fault"}
-_COUNT_WORDS = ("count", "total")
 
 
 class BrowseError(Exception):
@@ -100,30 +109,6 @@ class NodeValue:
     @property
     def is_good(self) -> bool:
         return ua.StatusCode(self.status_code).is_good()
-
-
-@dataclass(frozen=True)
-class SignalProposal:
-    """A project signal for a node, as the panel proposes it (the user may edit it)."""
-
-    id: str
-    asset: str
-    node: str
-    kind: str  # "state", "analog" or "counter"
-    unit: str = ""
-    states: dict[str, int] | None = None
-    data_type: str = ""
-    reason: str = ""  # why this kind was guessed, to show next to it
-    bound_as: str | None = None  # id of a signal already binding this node to this asset
-
-    def to_fields(self) -> dict[str, Any]:
-        """The keys of the ``[[signals]]`` table to write (defaults left out)."""
-        fields: dict[str, Any] = {"id": self.id, "asset": self.asset, "node": self.node, "kind": self.kind}
-        if self.unit:
-            fields["unit"] = self.unit
-        if self.states:
-            fields["states"] = dict(self.states)
-        return fields
 
 
 class AddressSpaceBrowser:
@@ -482,55 +467,6 @@ class AddressSpaceBrowser:
         base = current if current is not None and _is_builtin(current) else None
         self._builtin_bases[type_id] = base
         return base
-
-
-# -- pure helpers (no server needed) ----------------------------------------------------
-
-
-def guess_kind(
-    data_type: str, browse_name: str, enum_values: dict[int, str] | None = None
-) -> tuple[str, dict[str, int] | None, str] | None:
-    """``(kind, states, reason)`` for a variable, or None if it cannot be a signal.
-
-    ``data_type`` is the standard type the variable's type derives from.
-    """
-    words = set(snake_case(browse_name).split("_"))
-    if data_type == "Boolean":
-        return "state", {"false": 0, "true": 1}, "Boolean: two states"
-    if data_type == "Enumeration" or (enum_values and data_type in _INTEGERS):
-        return "state", _states_of(enum_values), "enumeration: one state per value"
-    if data_type in _INTEGERS:
-        if any(word.startswith(_COUNT_WORDS) for word in words):
-            return "counter", None, "integer named like a count"
-        if words & _STATE_WORDS:
-            return "state", None, "integer named like a state code"
-        return "analog", None, "integer: taken as a process value (change it if it is a state or count)"
-    if data_type in _FLOATS or data_type == "Number":
-        return "analog", None, f"{data_type}: a process value"
-    return None
-
-
-def snake_case(name: str) -> str:
-    """``"SealTemperature"`` -> ``"seal_temperature"``, ``"HMIValue 2"`` -> ``"hmi_value_2"``."""
-    text = re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1_\2", name)
-    text = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", text)
-    return re.sub(r"[^0-9a-zA-Z]+", "_", text).strip("_").lower()
-
-
-def free_signal_id(wanted: str, taken: set[str]) -> str:
-    """``wanted``, or ``wanted_2``, ``wanted_3``... whichever is not taken."""
-    candidate, n = wanted, 2
-    while candidate in taken:
-        candidate, n = f"{wanted}_{n}", n + 1
-    return candidate
-
-
-def _states_of(enum_values: dict[int, str] | None) -> dict[str, int] | None:
-    states: dict[str, int] = {}
-    for code, label in sorted((enum_values or {}).items()):
-        name = snake_case(label) or f"state_{code}"
-        states[free_signal_id(name, set(states))] = code
-    return states or None
 
 
 def _session_gone(exc: BaseException) -> bool:

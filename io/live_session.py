@@ -17,6 +17,7 @@ from linetwin.io.mesh_cache import MeshCache
 from linetwin.io.meshes import load_line_geometry
 from linetwin.io.opcua_client import LiveClient
 from linetwin.io.project_file import load_project
+from linetwin.io.security import ConnectionSettings
 from linetwin.io.sim_server import SimulatorServer
 from linetwin.twin.alert_rules import AlertEngine
 from linetwin.twin.geometry import AssetGeometry
@@ -35,11 +36,13 @@ class LiveSession:
     simulate : start the built-in simulator on a free loopback port and read from it
     progress : called as ``progress(done, total, asset_id)`` while meshes load
     mesh_cache : where parsed meshes are kept (default: the user's cache folder)
+    settings : security and user of the default endpoint (None: plain and anonymous)
     """
 
     def __init__(self, project: Project, endpoint: str | None = None, simulate: bool = False,
                  seed: int = 1, progress: Callable[[int, int, str], None] | None = None,
-                 mesh_cache: MeshCache | None = None) -> None:
+                 mesh_cache: MeshCache | None = None,
+                 settings: ConnectionSettings | None = None) -> None:
         self.project = project
         self.geometries: dict[str, AssetGeometry] = load_line_geometry(
             project, cache=mesh_cache or MeshCache(), progress=progress)
@@ -54,8 +57,10 @@ class LiveSession:
             self.server.start_in_thread()
             endpoint = self.server.endpoint
         self.endpoint = endpoint or project.source.endpoint  # where unbound signals go
+        self.settings = None if simulate else settings
         self.clients: dict[str, LiveClient] = {
-            ep: LiveClient(self._signals_at(ep), self.updates, endpoint=ep)
+            ep: LiveClient(self._signals_at(ep), self.updates, endpoint=ep,
+                           settings=self.settings if ep == self.endpoint else None)
             for ep in self.endpoints}
 
     def _signals_at(self, endpoint: str) -> Project:

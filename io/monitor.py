@@ -18,6 +18,7 @@ from datetime import datetime, timezone
 from typing import TextIO
 
 from linetwin.io.opcua_client import LiveClient
+from linetwin.io.security import ConnectionSettings
 from linetwin.twin.model import Project
 from linetwin.twin.updates import ConnectionChange, ValueUpdate
 
@@ -47,9 +48,10 @@ class Monitor:
     """
 
     def __init__(self, project: Project, endpoint: str, out: TextIO = sys.stdout,
-                 on_values: Callable[[list[ValueUpdate]], list[dict]] | None = None) -> None:
+                 on_values: Callable[[list[ValueUpdate]], list[dict]] | None = None,
+                 settings: ConnectionSettings | None = None) -> None:
         self.updates: queue.SimpleQueue = queue.SimpleQueue()
-        self.client = LiveClient(project, self.updates, endpoint=endpoint)
+        self.client = LiveClient(project, self.updates, endpoint=endpoint, settings=settings)
         self.out, self.on_values = out, on_values
         self.counts = {"value": 0, "connection": 0, "alert": 0}
         self.signals_seen: set[str] = set()
@@ -63,6 +65,8 @@ class Monitor:
                 if duration is not None and time.monotonic() - started >= duration:
                     break
                 self._drain()
+                if self.client.problem is not None:  # nobody here can accept or retype
+                    break
                 self.stop_requested.wait(POLL_S)
         finally:
             self.client.stop()
@@ -71,6 +75,9 @@ class Monitor:
                     "values": self.counts["value"], "signals_seen": len(self.signals_seen),
                     "connection_changes": self.counts["connection"],
                     "alerts": self.counts["alert"]})
+        if self.client.problem is not None:
+            print(f"linetwin monitor: {self.client.problem.message}", file=sys.stderr)
+            return 1
         return 0
 
     def _drain(self) -> None:
@@ -99,9 +106,10 @@ class Monitor:
 
 
 def run_monitor_cli(project: Project, endpoint: str | None, duration: float | None,
-                    on_values=None) -> int:
+                    on_values=None, settings: ConnectionSettings | None = None) -> int:
     """Run until ``duration`` elapses or Ctrl+C / SIGTERM; always ends with a summary."""
-    monitor = Monitor(project, endpoint or project.source.endpoint, on_values=on_values)
+    monitor = Monitor(project, endpoint or project.source.endpoint, on_values=on_values,
+                      settings=settings)
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: monitor.stop_requested.set())
     try:

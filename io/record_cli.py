@@ -21,6 +21,7 @@ from typing import TextIO
 
 from linetwin.io.history_store import HistoryStore, HistoryStoreError
 from linetwin.io.opcua_client import LiveClient
+from linetwin.io.security import ConnectionSettings
 from linetwin.io.recorder import Recorder
 from linetwin.io.sim_server import SimulatorServer
 from linetwin.twin.model import Project
@@ -60,7 +61,8 @@ class _Progress:
 
 def record_cli(project: Project, endpoint: str | None, out: str | Path, duration: float | None = None,
                simulate: bool = False, stream: TextIO | None = None,
-               progress_every: float = PROGRESS_EVERY_S) -> int:
+               progress_every: float = PROGRESS_EVERY_S,
+               settings: ConnectionSettings | None = None) -> int:
     """Record ``project``'s signals into ``out`` until ``duration`` or a signal; exit code.
 
     0 when everything received was written, 1 when the file cannot be opened or
@@ -80,7 +82,8 @@ def record_cli(project: Project, endpoint: str | None, out: str | Path, duration
         if simulate:
             server = SimulatorServer(project, host="127.0.0.1", port=0)
             endpoint = server.start_in_thread()
-        return _record(project, store, endpoint or project.source.endpoint, duration, stream, progress_every)
+        return _record(project, store, endpoint or project.source.endpoint, duration, stream,
+                       progress_every, None if simulate else settings)
     finally:
         if server is not None:
             server.stop_thread()
@@ -88,9 +91,9 @@ def record_cli(project: Project, endpoint: str | None, out: str | Path, duration
 
 
 def _record(project: Project, store: HistoryStore, endpoint: str, duration: float | None,
-            stream: TextIO, progress_every: float) -> int:
+            stream: TextIO, progress_every: float, settings: ConnectionSettings | None) -> int:
     updates: queue.SimpleQueue = queue.SimpleQueue()
-    client = LiveClient(project, updates, endpoint=endpoint)
+    client = LiveClient(project, updates, endpoint=endpoint, settings=settings)
     recorder = Recorder(store, project, endpoint=endpoint)
     progress = _Progress(recorder, stream)
     print(f"linetwin record: {endpoint} -> {store.path}"
@@ -99,11 +102,15 @@ def _record(project: Project, store: HistoryStore, endpoint: str, duration: floa
     client.start()
     try:
         with _stop_on_signals() as stop:
-            _pump(updates, recorder, progress, stop, duration, progress_every)
+            _pump(updates, recorder, progress, stop, duration, progress_every,
+                  lambda: client.problem is not None)
     finally:
         client.stop()
         _drain(updates, recorder, progress)  # the final "disconnected"
         recorder.stop()
+    if client.problem is not None:
+        print(f"linetwin record: {client.problem.message}", file=stream)
+        return 1
     seconds = time.monotonic() - progress.started
     print(f"recorded {recorder.samples_written} samples of {len(progress.signals)} signals and "
           f"{progress.connection_events} connection events in {seconds:.1f} s to {store.path}", flush=True)
@@ -115,11 +122,13 @@ def _record(project: Project, store: HistoryStore, endpoint: str, duration: floa
 
 
 def _pump(updates: queue.SimpleQueue, recorder: Recorder, progress: _Progress, stop: threading.Event,
-          duration: float | None, progress_every: float) -> None:
+          duration: float | None, progress_every: float, refused) -> None:
     start = time.monotonic()
     next_report = start + progress_every
     while not stop.is_set():
         _drain(updates, recorder, progress)
+        if refused():  # untrusted certificate or rejected password: nobody to ask here
+            return
         now = time.monotonic()
         if duration is not None and now - start >= duration:
             return

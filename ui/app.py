@@ -28,7 +28,8 @@ class GuiController:
         self.app = app
         self.window: MainWindow | None = None
 
-    def open(self, path: Path, endpoint: str | None = None, simulate: bool = False) -> bool:
+    def open(self, path: Path, endpoint: str | None = None, simulate: bool = False,
+             settings=None) -> bool:
         """Open ``path`` in a new window; on failure, say why and keep what is open."""
         try:
             project = load_project(path)
@@ -47,7 +48,7 @@ class GuiController:
 
         try:
             session = LiveSession(project, endpoint=endpoint, simulate=simulate,
-                                  progress=on_progress)
+                                  progress=on_progress, settings=settings)
         except OSError as error:  # e.g. no free port for the simulator
             self._report(path, str(error))
             return False
@@ -80,11 +81,12 @@ class GuiController:
         box.exec()
 
 
-def run_gui(path: Path, endpoint: str | None = None, simulate: bool = False) -> int:
+def run_gui(path: Path, endpoint: str | None = None, simulate: bool = False,
+            settings=None) -> int:
     """Run the GUI until the window closes; returns the process exit code."""
     app = _application()
     controller = GuiController(app)
-    if not controller.open(path, endpoint=endpoint, simulate=simulate):
+    if not controller.open(path, endpoint=endpoint, simulate=simulate, settings=settings):
         return 1
     # Ctrl+C in the terminal closes the window cleanly: Qt's loop would otherwise
     # never give Python the chance to run the signal handler.
