@@ -66,6 +66,9 @@ class GuiController:
         old = self.window
         self.window = MainWindow(session)
         self.window.open_project_requested.connect(lambda p: self.open(Path(p)))
+        path = session.project.path
+        self.window.connect_requested.connect(
+            lambda s: self.open(path, endpoint=s.endpoint, settings=s))
         self.window.show()
         session.start()
         self.window.start()

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox
+from PySide6.QtWidgets import (
+    QDockWidget, QFileDialog, QInputDialog, QLabel, QLineEdit, QMainWindow, QMessageBox,
+)
 from pyvistaqt import QtInteractor
 
+from linetwin.io.security import ProblemKind
 from linetwin.scene.line_scene import LineScene
 from linetwin.twin.colors import ColorEngine
 from linetwin.twin.selection import Selection
@@ -14,6 +19,7 @@ from linetwin.twin.updates import ConnectionChange, ConnectionState
 from linetwin.twin.alert_summary import station_badges
 from linetwin.ui.alerts_panel import AlertsPanel
 from linetwin.ui.asset_tree import AssetTree
+from linetwin.ui.connection_dialog import ConnectionDialog
 from linetwin.ui.inspector import Inspector
 from linetwin.ui.live_bridge import LiveBridge
 from linetwin.ui.recording import RecordingControl
@@ -33,6 +39,7 @@ class MainWindow(QMainWindow):
     """Shows one live project. ``session`` owns the twin state and the update queue."""
 
     open_project_requested = Signal(str)
+    connect_requested = Signal(object)  # ConnectionSettings for this project's default source
 
     def __init__(self, session, parent=None) -> None:
         super().__init__(parent)
@@ -98,6 +105,7 @@ class MainWindow(QMainWindow):
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
         self._action(file_menu, "&Open project…", QKeySequence.StandardKey.Open, self._open_project)
+        self._action(file_menu, "&Connect to server…", "Ctrl+L", self._connect_dialog)
         self._action(file_menu, "Save &screenshot…", "Ctrl+Shift+S", self._save_screenshot)
         file_menu.addSeparator()
         file_menu.addAction(self.recording.action)
@@ -155,6 +163,47 @@ class MainWindow(QMainWindow):
     # -- slots ----------------------------------------------------------------
     def _on_connection_change(self, change: ConnectionChange) -> None:
         self._show_connection(change)
+        client = self.session.clients.get(change.endpoint)
+        if change.state is ConnectionState.DISCONNECTED and client is not None:
+            self._resolve_refusal(client)
+
+    def _resolve_refusal(self, client) -> None:
+        """A refusal only a person can fix: an unknown server certificate, a password."""
+        info = client.pending_certificate
+        if info is not None:
+            if self.ask_trust(client.endpoint, info):
+                client.accept_pending_certificate()
+            else:
+                client.reject_pending_certificate()
+            return
+        problem = client.problem
+        if problem is not None and problem.kind is ProblemKind.CREDENTIALS_REJECTED:
+            password = self.ask_password(client.endpoint, client.settings.username)
+            if password is not None:
+                client.retry_now(dataclasses.replace(client.settings, password=password))
+
+    def ask_trust(self, endpoint: str, info) -> bool:
+        """Show an unknown server certificate; True if the user trusts it."""
+        box = QMessageBox(QMessageBox.Icon.Warning, "Unknown server certificate",
+                          f"{endpoint} presented a certificate that is not in your trust list.\n\n"
+                          f"{info.describe()}\n\nTrust it and connect? Only do so if you can "
+                          "check the thumbprint with the server's administrator.", parent=self)
+        trust = box.addButton("Trust and connect", QMessageBox.ButtonRole.AcceptRole)
+        box.addButton("Reject", QMessageBox.ButtonRole.RejectRole)
+        box.exec()
+        return box.clickedButton() is trust
+
+    def ask_password(self, endpoint: str, username: str | None) -> str | None:
+        text, ok = QInputDialog.getText(
+            self, "Password rejected", f"{endpoint} rejected the password of {username}.\n"
+            "Password:", QLineEdit.EchoMode.Password)
+        return text if ok else None
+
+    def _connect_dialog(self) -> None:
+        source = self.session.project.source
+        dialog = ConnectionDialog(self.session.endpoint, source.username, self)
+        if dialog.exec() and dialog.options:
+            self.connect_requested.emit(dialog.settings())
 
     def _show_connection(self, change: ConnectionChange) -> None:
         label = self.connection_labels.get(change.endpoint)
