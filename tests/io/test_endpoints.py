@@ -135,7 +135,7 @@ def test_a_silent_peer_times_out_within_the_timeout():
         started = time.monotonic()
         with pytest.raises(EndpointError, match=r"no answer within 1 s"):
             discover_blocking(url, timeout=1.0)
-        assert time.monotonic() - started < 3.0
+        assert time.monotonic() - started < 10.0  # a hang guard, not a timing
 
 
 def test_something_else_than_an_opc_ua_server_is_recognised():

@@ -102,7 +102,7 @@ def test_stop_is_clean_and_releases_the_port(caplog):
     assert read_all(first.endpoint, [DEMO_SIGNALS[0].node])[0].StatusCode.is_good()
     started = time.monotonic()
     first.stop_thread()
-    assert time.monotonic() - started < 3.0
+    assert time.monotonic() - started < 10.0  # a hang guard, not a timing
     first.stop_thread()  # a second stop is harmless
     assert set(threading.enumerate()) <= threads_before
 
