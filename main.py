@@ -119,27 +119,32 @@ def _connection(args, project):
         return None, False
 
 
+def _live_inputs(args):
+    """(project, connection settings), or None after saying what is wrong."""
+    project = _load_or_report(args.project)
+    if project is None:
+        return None
+    settings, ok = _connection(args, project)
+    return (project, settings) if ok else None
+
+
 def cmd_monitor(args) -> int:
     from linetwin.io.monitor import run_monitor_cli
 
-    project = _load_or_report(args.project)
-    if project is None:
+    inputs = _live_inputs(args)
+    if inputs is None:
         return 1
-    settings, ok = _connection(args, project)
-    if not ok:
-        return 1
+    project, settings = inputs
     return run_monitor_cli(project, args.endpoint, args.duration, settings=settings)
 
 
 def cmd_record(args) -> int:
     from linetwin.io.record_cli import record_cli
 
-    project = _load_or_report(args.project)
-    if project is None:
+    inputs = _live_inputs(args)
+    if inputs is None:
         return 1
-    settings, ok = _connection(args, project)
-    if not ok:
-        return 1
+    project, settings = inputs
     return record_cli(project, args.endpoint, args.out, args.duration, simulate=args.simulate,
                       settings=settings)
 
@@ -149,14 +154,11 @@ def cmd_gui(args) -> int:
 
     if args.project is None:
         return run_gui(DEMO_PROJECT, simulate=True)
-    project = _load_or_report(args.project)
-    if project is None:
-        return 1
-    settings, ok = _connection(args, project)
-    if not ok:
+    inputs = _live_inputs(args)
+    if inputs is None:
         return 1
     return run_gui(args.project, endpoint=args.endpoint, simulate=args.simulate,
-                   settings=settings)
+                   settings=inputs[1])
 
 
 def cmd_check(args) -> int:
