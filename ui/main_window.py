@@ -47,6 +47,7 @@ class MainWindow(QMainWindow):
         project = session.project
         self.setWindowTitle(f"LineTwin — {project.name}")
         self.selection = Selection()
+        self._prompting = False  # one connection question at a time
         self.plotter = QtInteractor(self, auto_update=False)
         self.plotter.setObjectName("view3d")
         self.setCentralWidget(self.plotter)
@@ -165,10 +166,21 @@ class MainWindow(QMainWindow):
         self._show_connection(change)
         client = self.session.clients.get(change.endpoint)
         if change.state is ConnectionState.DISCONNECTED and client is not None:
-            self._resolve_refusal(client)
+            # Ask after the live tick returns: a modal dialog inside it would
+            # re-enter the tick from the dialog's event loop.
+            QTimer.singleShot(0, lambda: self._resolve_refusal(client))
 
     def _resolve_refusal(self, client) -> None:
         """A refusal only a person can fix: an unknown server certificate, a password."""
+        if self._prompting or not client.running:
+            return
+        self._prompting = True
+        try:
+            self._ask_about(client)
+        finally:
+            self._prompting = False
+
+    def _ask_about(self, client) -> None:
         info = client.pending_certificate
         if info is not None:
             if self.ask_trust(client.endpoint, info):
