@@ -51,7 +51,7 @@ class BindController:
 
     def _set_phase(self, phase: str | None) -> None:
         self.phase = phase
-        self.panel._update_bind_button()
+        self.panel.update_bind_button()
         self.panel.undo_button.setEnabled(phase is None)
 
     def on_refresh(self) -> None:
@@ -63,7 +63,7 @@ class BindController:
     def start(self) -> None:
         panel = self.panel
         node, asset_id = panel.selected_variable(), panel.selection.asset_id
-        if node is None or asset_id is None or self.busy or panel._shut:
+        if node is None or asset_id is None or self.busy or panel.is_shut_down:
             return
         if panel.project.path is None:
             panel.set_status("This project has no file to save a signal to.", error=True)
@@ -90,7 +90,7 @@ class BindController:
             fields = panel.confirm_fields(proposal)
         finally:
             self._set_phase(None)
-        if fields is None or panel._shut:
+        if fields is None or panel.is_shut_down:
             panel.set_status("Binding cancelled.")
             return
         fields = dict(fields)
@@ -156,10 +156,13 @@ class BindController:
     def show_problems(self, error: Exception, undo: bool = False) -> None:
         """A message box (not blocking) listing what was wrong; nothing was written."""
         lines = str(error).splitlines()
-        problems = [str(p) for p in getattr(error, "problems", [])] or [l.strip() for l in lines[1:]]
+        problems = [str(p) for p in getattr(error, "problems", [])] or [line.strip() for line in lines[1:]]
+        if isinstance(error, ProjectFileError):  # its lines are all problems, no headline
+            headline = "The project file was restored but cannot be loaded"
+        else:
+            headline = lines[0] if lines else type(error).__name__
         box = QMessageBox(QMessageBox.Icon.Warning, "Undo failed" if undo else "Signal not saved",
-                          lines[0] if lines else type(error).__name__,
-                          QMessageBox.StandardButton.Ok, self.panel)
+                          headline, QMessageBox.StandardButton.Ok, self.panel)
         box.setObjectName("bindErrorBox")
         note = ("" if undo else "The project file was not changed. Your entries are kept: "
                 "press Bind again to correct them.")

@@ -66,7 +66,7 @@ class SignalFormDialog(QDialog):
         if proposal.bound_as:
             self.warning_label.setText(
                 f"<span style='color:{WARNING_COLOR}'>⚠ This node is already bound to "
-                f"{html.escape(proposal.asset)} as signal <b>{html.escape(proposal.bound_as)}</b>; "
+                f"{html.escape(asset_name)} as signal <b>{html.escape(proposal.bound_as)}</b>; "
                 "the project will refuse a second binding.</span>")
         self.warning_label.setVisible(bool(proposal.bound_as))
         self.error_label = QLabel()

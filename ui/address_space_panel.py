@@ -8,15 +8,16 @@ only builds tree items and labels from the results (DESIGN section 3).
 
 from __future__ import annotations
 
+import html
 import threading
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QBrush, QColor, QFont, QKeySequence, QShortcut
+from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
-    QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton, QSplitter, QStyle, QTreeWidget,
-    QTreeWidgetItem, QVBoxLayout, QWidget,
+    QFrame, QHBoxLayout, QLabel, QLineEdit, QPushButton, QSplitter, QTreeWidgetItem, QVBoxLayout,
+    QWidget,
 )
 
 from linetwin.io.address_space import AddressSpaceBrowser, BrowseNode, NodeValue
@@ -25,11 +26,10 @@ from linetwin.twin.model import Project
 from linetwin.twin.selection import Selection
 from linetwin.ui.address_space_binding import BindController
 from linetwin.ui.address_space_tasks import TaskRunner
+from linetwin.ui.address_space_tree import NodeTree
 from linetwin.ui.address_space_value import NodeValueView
 
 POLL_MS = 1000
-NODE_ROLE = Qt.ItemDataRole.UserRole  # the item's BrowseNode (None: the placeholder)
-LOAD_ROLE = Qt.ItemDataRole.UserRole + 1  # "unloaded", "loading" or "loaded"
 ERROR_COLOR, MUTED_COLOR = "#B42318", "#6B7280"
 BROWSE = "browse"  # task group dropped on refresh; edits are never dropped
 
@@ -86,16 +86,10 @@ class AddressSpacePanel(QWidget):
         connect_row.addWidget(self.endpoint_edit, 1)
         connect_row.addWidget(self.refresh_button)
 
-        self.tree = QTreeWidget()
-        self.tree.setObjectName("addressSpaceTree")
-        self.tree.setHeaderLabels(["Node", "Type"])
-        self.tree.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        self.tree.header().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
-        self.tree.header().setStretchLastSection(False)
-        self.tree.setUniformRowHeights(True)
+        self.tree = NodeTree()
         self.tree.itemExpanded.connect(self._on_expanded)
         self.tree.currentItemChanged.connect(self._on_current_change)
-        self.tree.installEventFilter(self)
+        self.tree.variable_entered.connect(self._on_variable_entered)
         self.value_view = NodeValueView()
 
         self.asset_label = QLabel()
@@ -114,9 +108,12 @@ class AddressSpacePanel(QWidget):
         self.banner_label.setWordWrap(True)
         self.undo_button = QPushButton("Undo")
         self.undo_button.setObjectName("undoBindButton")
-        self.banner = QWidget()
+        self.banner = QFrame()
+        self.banner.setObjectName("bindBannerFrame")
+        self.banner.setStyleSheet("#bindBannerFrame { background: #E8F3EC; border: 1px solid #B7D9C2;"
+                                  " border-radius: 4px; }")
         banner_row = QHBoxLayout(self.banner)
-        banner_row.setContentsMargins(0, 0, 0, 0)
+        banner_row.setContentsMargins(8, 4, 4, 4)
         banner_row.addWidget(self.banner_label, 1)
         banner_row.addWidget(self.undo_button)
         self.banner.hide()
@@ -138,9 +135,6 @@ class AddressSpacePanel(QWidget):
         layout.addLayout(bind_row)
         layout.addWidget(self.banner)
         layout.addWidget(self.status_label)
-        shortcut = QShortcut(QKeySequence("F5"), self)
-        shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        shortcut.activated.connect(self.refresh)
 
     # -- connecting and browsing ----------------------------------------------------
     def refresh(self) -> None:
@@ -162,59 +156,26 @@ class AddressSpacePanel(QWidget):
             return
         self.set_status(f"Connecting to {endpoint}…")
         self._load_children(None)
-        self._update_bind_button()
+        self.update_bind_button()
 
     def _load_children(self, item: QTreeWidgetItem | None) -> None:
-        parent = item if item is not None else self.tree.invisibleRootItem()
-        placeholder = QTreeWidgetItem(["loading…", ""])
-        placeholder.setFlags(Qt.ItemFlag.NoItemFlags)
-        placeholder.setForeground(0, QBrush(QColor(MUTED_COLOR)))
-        font = placeholder.font(0)
-        font.setItalic(True)
-        placeholder.setFont(0, font)
-        parent.addChild(placeholder)
-        node_id = None if item is None else self.node_of(item).node_id
-        if item is not None:
-            item.setData(0, LOAD_ROLE, "loading")
+        node_id = None if item is None else self.tree.node_of(item).node_id
+        self.tree.start_loading(item)
         self.run_browser(lambda b: b.children(node_id),
                          lambda nodes: self._on_children(item, nodes),
                          lambda error: self._on_children_failed(item, error))
 
     def _on_children(self, item: QTreeWidgetItem | None, nodes: list[BrowseNode]) -> None:
-        parent = item if item is not None else self.tree.invisibleRootItem()
-        parent.takeChildren()  # the placeholder
-        parent.addChildren([self._item_for(node) for node in nodes])
+        self.tree.fill(item, nodes)
         if item is None:
             self.set_status("")
-            return
-        item.setData(0, LOAD_ROLE, "loaded")
-        if not nodes:
-            item.setChildIndicatorPolicy(QTreeWidgetItem.ChildIndicatorPolicy.DontShowIndicator)
 
     def _on_children_failed(self, item: QTreeWidgetItem | None, error: BaseException) -> None:
-        parent = item if item is not None else self.tree.invisibleRootItem()
-        parent.takeChildren()
-        if item is not None:  # expanding it again tries again
-            item.setData(0, LOAD_ROLE, "unloaded")
-            item.setExpanded(False)
+        self.tree.fail(item)
         self.set_status(str(error), error=True)
 
-    def _item_for(self, node: BrowseNode) -> QTreeWidgetItem:
-        is_variable = node.node_class == "Variable"
-        item = QTreeWidgetItem([node.display_name or node.browse_name,
-                                (node.data_type or "Variable") if is_variable else node.node_class])
-        item.setData(0, NODE_ROLE, node)
-        item.setToolTip(0, f"{node.node_id}\nbrowse name: {node.browse_name}")
-        icon = QStyle.StandardPixmap.SP_FileIcon if is_variable else QStyle.StandardPixmap.SP_DirIcon
-        item.setIcon(0, self.style().standardIcon(icon))
-        item.setForeground(1, QBrush(QColor(MUTED_COLOR)))
-        if node.has_children:
-            item.setData(0, LOAD_ROLE, "unloaded")
-            item.setChildIndicatorPolicy(QTreeWidgetItem.ChildIndicatorPolicy.ShowIndicator)
-        return item
-
     def _on_expanded(self, item: QTreeWidgetItem) -> None:
-        if item.data(0, LOAD_ROLE) == "unloaded" and self.node_of(item) is not None:
+        if self.tree.needs_loading(item):
             self._load_children(item)
 
     def run_browser(self, call: Callable[[AddressSpaceBrowser], Any],
@@ -226,17 +187,12 @@ class AddressSpacePanel(QWidget):
         self.tasks.submit(lambda: call(browser), on_done, on_error, group=BROWSE)
 
     # -- the selected node and its live value ------------------------------------------
-    @staticmethod
-    def node_of(item: QTreeWidgetItem | None) -> BrowseNode | None:
-        return item.data(0, NODE_ROLE) if item is not None else None
-
     def selected_variable(self) -> BrowseNode | None:
-        node = self.node_of(self.tree.currentItem())
-        return node if node is not None and node.node_class == "Variable" else None
+        return self.tree.current_variable()
 
     def _on_current_change(self, current: QTreeWidgetItem | None, _previous=None) -> None:
         self._read_task = None
-        node = self.node_of(current)
+        node = self.tree.node_of(current)
         if node is None or node.node_class != "Variable":
             self.poll_timer.stop()
             hint = "Objects have no value: select a variable" if node is not None else \
@@ -245,7 +201,7 @@ class AddressSpacePanel(QWidget):
         else:
             self.value_view.show_node(node.display_name or node.browse_name, node.node_id)
             self._start_polling()
-        self._update_bind_button()
+        self.update_bind_button()
 
     def _start_polling(self) -> None:
         if self.isVisible() and self.selected_variable() is not None and not self._shut:
@@ -290,9 +246,9 @@ class AddressSpacePanel(QWidget):
             self.asset_label.setText(f"<span style='color:{MUTED_COLOR}'>Select an asset in the "
                                      "3D view or the asset tree to bind a variable to it</span>")
         else:
-            self.asset_label.setText(f"Bind target: <b>{_escape(name)}</b> "
-                                     f"<span style='color:{MUTED_COLOR}'>({_escape(asset_id)})</span>")
-        self._update_bind_button()
+            self.asset_label.setText(f"Bind target: <b>{html.escape(name)}</b> "
+                                     f"<span style='color:{MUTED_COLOR}'>({html.escape(asset_id)})</span>")
+        self.update_bind_button()
 
     def asset_name(self, asset_id: str) -> str | None:
         try:
@@ -300,7 +256,7 @@ class AddressSpacePanel(QWidget):
         except KeyError:
             return None
 
-    def _update_bind_button(self) -> None:
+    def update_bind_button(self) -> None:
         ready = (self.selected_variable() is not None and self.selection.asset_id is not None
                  and self.asset_name(self.selection.asset_id) is not None)
         self.bind_button.setEnabled(ready and not self.binding.busy and not self._shut)
@@ -324,22 +280,28 @@ class AddressSpacePanel(QWidget):
         self._on_selection_change(self.selection.asset_id)
 
     # -- status and life cycle ----------------------------------------------------
+    @property
+    def is_shut_down(self) -> bool:
+        return self._shut
+
     def set_status(self, text: str, error: bool = False) -> None:
         self.status_label.setProperty("readError", False)
         self.status_label.setText(text)
         self.status_label.setStyleSheet(f"color: {ERROR_COLOR if error else MUTED_COLOR}")
         self.status_label.setVisible(bool(text))
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt naming)
-        if (watched is self.tree and event.type() == QEvent.Type.KeyPress
-                and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
-                and self.selected_variable() is not None):
-            if self.bind_button.isEnabled():
-                self.bind_selected()
-            else:
-                self.set_status("To bind, select an asset in the 3D view or the asset tree first.")
-            return True
-        return super().eventFilter(watched, event)
+    def _on_variable_entered(self, _node: BrowseNode) -> None:
+        if self.bind_button.isEnabled():
+            self.bind_selected()
+        elif self.selection.asset_id is None:
+            self.set_status("To bind, select an asset in the 3D view or the asset tree first.")
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
+        # F5 wherever the focus is inside the panel (children pass keys they ignore up).
+        if event.key() == Qt.Key.Key_F5:
+            self.refresh()
+            return
+        super().keyPressEvent(event)
 
     def showEvent(self, event) -> None:  # noqa: N802
         super().showEvent(event)
@@ -381,7 +343,3 @@ class AddressSpacePanel(QWidget):
         for thread in self._closers:
             thread.join(timeout_s)
         return self.tasks.wait(int(timeout_s * 1000)) and not any(t.is_alive() for t in self._closers)
-
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

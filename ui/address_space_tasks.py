@@ -23,28 +23,31 @@ MAX_THREADS = 4  # browse + poll + bind at once; each call is bounded by the bro
 Callback = Callable[[Any], None]
 
 
-class _Call(QRunnable):
-    """Runs ``work`` on a pool thread and reports through ``runner.delivered``."""
+class _Emitter(QObject):
+    """One per call, owned by the call, not by the runner: emitting on it stays
+    safe even while the runner (and its panel) is being destroyed; Qt then
+    simply has no receiver left."""
 
-    def __init__(self, runner: TaskRunner, task_id: int, work: Callable[[], Any]) -> None:
+    finished = Signal(int, bool, object)  # task id, succeeded, result or exception
+
+
+class _Call(QRunnable):
+    """Runs ``work`` on a pool thread and reports through its own emitter."""
+
+    def __init__(self, emitter: _Emitter, task_id: int, work: Callable[[], Any]) -> None:
         super().__init__()
-        self._runner, self._task_id, self._work = runner, task_id, work
+        self._emitter, self._task_id, self._work = emitter, task_id, work
 
     def run(self) -> None:
         try:
             result, ok = self._work(), True
         except Exception as exc:  # noqa: BLE001 - handed to the caller's on_error
             result, ok = exc, False
-        try:
-            self._runner.delivered.emit(self._task_id, ok, result)
-        except RuntimeError:  # the runner was deleted meanwhile: nobody is waiting
-            pass
+        self._emitter.finished.emit(self._task_id, ok, result)
 
 
 class TaskRunner(QObject):
     """Submit blocking callables; ``on_done(result)`` / ``on_error(exc)`` run on the GUI thread."""
-
-    delivered = Signal(int, bool, object)  # task id, succeeded, result or exception
 
     def __init__(self, parent: QObject | None = None, max_threads: int = MAX_THREADS) -> None:
         super().__init__(parent)
@@ -52,15 +55,16 @@ class TaskRunner(QObject):
         self.pool.setMaxThreadCount(max_threads)
         self._ids = itertools.count(1)
         self._pending: dict[int, tuple[str, Callback, Callback]] = {}
-        # Emitted on a pool thread, received on this object's (the GUI) thread: queued.
-        self.delivered.connect(self._deliver)
 
     def submit(self, work: Callable[[], Any], on_done: Callback, on_error: Callback,
                group: str = "") -> int:
         """Run ``work`` on the pool; ``group`` names what :meth:`cancel` may drop."""
         task_id = next(self._ids)
         self._pending[task_id] = (group, on_done, on_error)
-        self.pool.start(_Call(self, task_id, work))
+        emitter = _Emitter()
+        # Emitted on a pool thread, received on this object's (the GUI) thread: queued.
+        emitter.finished.connect(self._deliver)
+        self.pool.start(_Call(emitter, task_id, work))
         return task_id
 
     def is_pending(self, task_id: int | None) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import math
 import time
 from datetime import datetime
@@ -92,15 +93,15 @@ class NodeValueView(QGroupBox):
     def show_node(self, name: str, node_id: str) -> None:
         """A newly selected variable: its name now, its value once read."""
         self.clear("")
-        self.node_label.setText(f"<b>{_escape(name)}</b>  <span style='color:{MUTED_COLOR}'>"
-                                f"{_escape(node_id)}</span>")
+        self.node_label.setText(f"<b>{html.escape(name)}</b>  <span style='color:{MUTED_COLOR}'>"
+                                f"{html.escape(node_id)}</span>")
         self.labels["value"].setText("reading…")
 
     def show_value(self, value: NodeValue) -> None:
         texts = {
             "value": format_node_value(value),
             "data_type": value.data_type + (" (array)" if value.is_array else "")
-            + ("" if value.writable else "  · read-only"),
+            + ("" if value.writable else ", read-only"),
             "status": value.status,
             "source_time": format_source_time(value.source_timestamp),
             "unit": value.unit or "—",
@@ -122,7 +123,3 @@ class NodeValueView(QGroupBox):
     def text(self, key: str) -> str:
         """What a field shows (for tests and accessibility)."""
         return self.labels[key].text()
-
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -54,6 +54,7 @@ class GuiController:
             return False
         finally:
             progress.close()
+        self.opened_with = dict(endpoint=endpoint, simulate=simulate, settings=settings)
         try:
             self._show(session)
         except Exception as error:  # never leave threads running behind a dead window
@@ -69,6 +70,8 @@ class GuiController:
         path = session.project.path
         self.window.connect_requested.connect(
             lambda s: self.open(path, endpoint=s.endpoint, settings=s))
+        how = dict(self.opened_with)
+        self.window.reload_requested.connect(lambda: self.open(path, **how))
         self.window.show()
         session.start()
         self.window.start()

@@ -17,6 +17,7 @@ from linetwin.twin.colors import ColorEngine
 from linetwin.twin.selection import Selection
 from linetwin.twin.updates import ConnectionChange, ConnectionState
 from linetwin.twin.alert_summary import station_badges
+from linetwin.ui.address_space_panel import AddressSpacePanel
 from linetwin.ui.alerts_panel import AlertsPanel
 from linetwin.ui.asset_tree import AssetTree
 from linetwin.ui.connection_dialog import ConnectionDialog
@@ -40,6 +41,7 @@ class MainWindow(QMainWindow):
 
     open_project_requested = Signal(str)
     connect_requested = Signal(object)  # ConnectionSettings for this project's default source
+    reload_requested = Signal()  # the project file changed: reopen it the same way
 
     def __init__(self, session, parent=None) -> None:
         super().__init__(parent)
@@ -58,7 +60,14 @@ class MainWindow(QMainWindow):
         self.inspector = Inspector(project, session.state, self.selection, session.mesh_problems,
                                    TrendPlot(project, session.history), session.alerts.book)
         self._dock("Assets", self.tree, Qt.DockWidgetArea.LeftDockWidgetArea, 260)
-        self._dock("Inspector", self.inspector, Qt.DockWidgetArea.RightDockWidgetArea, 430)
+        inspector_dock = self._dock("Inspector", self.inspector,
+                                    Qt.DockWidgetArea.RightDockWidgetArea, 430)
+        self.address_space = AddressSpacePanel(project, self.selection, session.endpoint)
+        self.address_space.project_changed.connect(self._on_project_edited)
+        browser_dock = self._dock("Address space", self.address_space,
+                                  Qt.DockWidgetArea.RightDockWidgetArea, 430)
+        self.tabifyDockWidget(inspector_dock, browser_dock)
+        inspector_dock.raise_()
         self.alerts_panel = AlertsPanel(project, session.alerts.book, self.selection)
         self._dock("Alerts", self.alerts_panel, Qt.DockWidgetArea.BottomDockWidgetArea, 170)
         self.bridge = LiveBridge(session, ColorEngine(project), self.scene, self.plotter.render,
@@ -76,7 +85,7 @@ class MainWindow(QMainWindow):
         self._restore_settings()
 
     # -- layout ---------------------------------------------------------------
-    def _dock(self, title: str, widget, area, size: int) -> None:
+    def _dock(self, title: str, widget, area, size: int) -> QDockWidget:
         dock = QDockWidget(title, self)
         dock.setObjectName(f"dock{title}")
         dock.setWidget(widget)
@@ -84,6 +93,7 @@ class MainWindow(QMainWindow):
         across = area == Qt.DockWidgetArea.BottomDockWidgetArea
         self.resizeDocks([dock], [size], Qt.Orientation.Vertical if across
                          else Qt.Orientation.Horizontal)
+        return dock
 
     def _build_status_bar(self) -> None:
         self.connection_labels: dict[str, QLabel] = {}
@@ -145,6 +155,7 @@ class MainWindow(QMainWindow):
         self.bridge.stop()
         self._status_timer.stop()
         self.recording.stop()  # flush what was received before the threads stop
+        self.address_space.shutdown()
         self.session.stop()
         self.plotter.close()
         super().closeEvent(event)
@@ -234,6 +245,11 @@ class MainWindow(QMainWindow):
     def _on_alerts_changed(self, _changes) -> None:
         self.scene.badges.show(station_badges(self.session.alerts.book))
         self.plotter.render()
+
+    def _on_project_edited(self, project) -> None:
+        """A signal was bound (or the bind undone): reopen so it is read live."""
+        self.statusBar().showMessage(f"{project.path.name} changed — reloading", 5000)
+        self.reload_requested.emit()
 
     def _fly_to_selected(self) -> None:
         if self.selection.asset_id:
