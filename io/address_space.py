@@ -16,17 +16,31 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
-import re
 import threading
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any, TypeVar
 
 from asyncua import Client, ua
 
 from linetwin.io.asyncio_thread import AsyncioThread, quiet_asyncua_logging
+from linetwin.io.endpoints import close_client
 from linetwin.io.node_ids import parse_node_id, resolve_namespace
+from linetwin.io.security import redact_url
+from linetwin.io.ua_values import (
+    is_builtin as _is_builtin,
+    plain as _plain,
+    value as _value,
+    read_attributes as _read_attributes,
+    read_many as _read_many,
+    utc as _utc,
+    text as _text,
+    unit as _unit,
+    range as _range,
+    enum_values as _enum_values,
+    describe as _describe,
+)
 # Re-exported: callers and tests import these from here (they predate the split).
 from linetwin.io.signal_proposal import SignalProposal, free_signal_id, guess_kind, snake_case
 from linetwin.twin.model import Project
@@ -137,7 +151,7 @@ class AddressSpaceBrowser:
         if not endpoint:
             raise ValueError("AddressSpaceBrowser needs an endpoint")
         self.endpoint: str = endpoint
-        self._shown = _redact(endpoint)  # what messages say: never a password
+        self._shown = redact_url(endpoint)  # what messages say: never a password
         self._settings = settings
         self._configure = configure
         self._start_lock = threading.Lock()
@@ -248,7 +262,7 @@ class AddressSpaceBrowser:
                 await asyncio.wait_for(client.connect(), CONNECT_TIMEOUT_S)
                 self._namespaces = await client.get_namespace_array()
             except Exception as exc:  # noqa: BLE001
-                await _close(client)
+                await close_client(client, graceful=True)
                 raise BrowseError(f"cannot connect to {self._shown}: {_describe(exc)}") from None
             self._client = client
             return client, True
@@ -274,7 +288,7 @@ class AddressSpaceBrowser:
     async def _drop(self) -> None:
         client, self._client = self._client, None
         if client is not None:
-            await _close(client)
+            await close_client(client, graceful=True)
 
     # -- operations (on the loop) ----------------------------------------------------
 
@@ -483,94 +497,3 @@ def _may_have_children(ref: ua.ReferenceDescription) -> bool:
         definition = ref.TypeDefinition
         return not (definition.NamespaceIndex == 0 and definition.Identifier in _PLAIN_VARIABLE_TYPES)
     return False
-
-
-def _is_builtin(type_id: ua.NodeId) -> bool:
-    """Standard built-in data types (Boolean=1 ... Enumeration=29) end the walk up."""
-    return type_id.NamespaceIndex == 0 and isinstance(type_id.Identifier, int) and 1 <= type_id.Identifier <= 29
-
-
-def _plain(node_id: ua.NodeId) -> ua.NodeId:
-    """An ExpandedNodeId from a browse result as a plain NodeId (compares, hashes, prints alike)."""
-    return ua.NodeId(node_id.Identifier, node_id.NamespaceIndex, node_id.NodeIdType)
-
-
-def _value(dv: ua.DataValue) -> Any:
-    return dv.Value.Value if dv.Value is not None else None
-
-
-async def _read_attributes(client: Client, nid: ua.NodeId, attrs: tuple) -> list[ua.DataValue]:
-    params = ua.ReadParameters()
-    for attr in attrs:
-        params.NodesToRead.append(ua.ReadValueId(NodeId=nid, AttributeId=attr))
-    return await client.uaclient.read(params)
-
-
-async def _read_many(client: Client, nids: list[ua.NodeId], attr: ua.AttributeIds) -> list[ua.DataValue]:
-    if not nids:
-        return []
-    params = ua.ReadParameters()
-    for nid in nids:
-        params.NodesToRead.append(ua.ReadValueId(NodeId=nid, AttributeId=attr))
-    return await client.uaclient.read(params)
-
-
-def _utc(stamp: datetime | None) -> datetime | None:
-    if stamp is None:
-        return None
-    return stamp.replace(tzinfo=timezone.utc) if stamp.tzinfo is None else stamp.astimezone(timezone.utc)
-
-
-def _text(value: Any) -> str:
-    if isinstance(value, ua.LocalizedText):
-        return value.Text or ""
-    return "" if value is None else str(value)
-
-
-def _unit(info: Any) -> str:
-    if info is None:
-        return ""
-    return _text(getattr(info, "DisplayName", None)) or _text(getattr(info, "Description", None))
-
-
-def _range(value: Any) -> tuple[float, float] | None:
-    low, high = getattr(value, "Low", None), getattr(value, "High", None)
-    return (float(low), float(high)) if low is not None and high is not None else None
-
-
-def _enum_values(strings: Any, values: Any) -> dict[int, str] | None:
-    if isinstance(values, list) and values:
-        return {int(v.Value): _text(v.DisplayName) for v in values if hasattr(v, "Value")}
-    if isinstance(strings, list) and strings:
-        return {i: _text(s) for i, s in enumerate(strings)}
-    return None
-
-
-async def _close(client: Client) -> None:
-    """End a session without hanging on a dead server."""
-    try:
-        await asyncio.wait_for(client.disconnect(), 1.0)
-        return
-    except (Exception, asyncio.TimeoutError):  # noqa: BLE001 - fall through to the hard way
-        pass
-    try:
-        await asyncio.wait_for(client.close_session(), 0.5)
-    except (Exception, asyncio.TimeoutError):  # noqa: BLE001
-        pass
-    try:
-        client.disconnect_socket()
-    except Exception:  # noqa: BLE001
-        pass
-
-
-def _redact(url: str) -> str:
-    """``opc.tcp://user:secret@host`` -> ``opc.tcp://user:***@host``."""
-    return re.sub(r"^([a-z.]+://[^:/@]*):[^@/]*@", r"\1:***@", url)
-
-
-def _describe(exc: BaseException) -> str:
-    if isinstance(exc, asyncio.TimeoutError):
-        return "no answer (timed out)"
-    if isinstance(exc, ua.UaStatusCodeError):
-        return f"{type(exc).__name__}: {exc}"
-    return str(exc) or type(exc).__name__

@@ -1,10 +1,8 @@
 """The command line, run as a user would (separate processes where it matters)."""
 
-import os
 import signal
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
