@@ -1,7 +1,7 @@
 """``linetwin monitor``: the live path with no window, one JSON object per line.
 
-Prints every value change, connection change and (when an alert engine is
-given) alert event, then a summary. It reads whatever server the project's
+Prints every value change, connection change and alert event (the project's
+own alert rules run on every value), then a summary. It reads whatever server the project's
 bindings point at, so it doubles as a quick check of a real installation.
 """
 
@@ -19,6 +19,7 @@ from typing import TextIO
 
 from linetwin.io.opcua_client import LiveClient
 from linetwin.io.security import ConnectionSettings
+from linetwin.twin.alert_rules import AlertEngine
 from linetwin.twin.model import Project
 from linetwin.twin.updates import ConnectionChange, ValueUpdate
 
@@ -105,11 +106,28 @@ class Monitor:
         self.out.flush()
 
 
+def alert_record(change) -> dict:
+    """One alert change (raised, updated, cleared, acknowledged) as a JSON-able dict."""
+    a = change.alert
+    return {"type": "alert", "change": change.kind.value, "id": a.id, "asset": a.asset_id,
+            "signal": a.signal_id, "rule": a.rule, "severity": a.severity.value,
+            "state": a.lifecycle, "value": a.value if a.value == a.value else None,
+            "limit": a.limit, "message": a.message, "time": iso(a.updated_at
+                                                               if a.updated_at == a.updated_at
+                                                               else a.raised_at)}
+
+
+def alert_records(project: Project) -> Callable[[list[ValueUpdate]], list[dict]]:
+    """An ``on_values`` hook running the project's alert rules on every value."""
+    engine = AlertEngine(project)
+    return lambda values: [alert_record(c) for c in engine.process(values)]
+
+
 def run_monitor_cli(project: Project, endpoint: str | None, duration: float | None,
                     on_values=None, settings: ConnectionSettings | None = None) -> int:
     """Run until ``duration`` elapses or Ctrl+C / SIGTERM; always ends with a summary."""
-    monitor = Monitor(project, endpoint or project.source.endpoint, on_values=on_values,
-                      settings=settings)
+    monitor = Monitor(project, endpoint or project.source.endpoint,
+                      on_values=on_values or alert_records(project), settings=settings)
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: monitor.stop_requested.set())
     try:

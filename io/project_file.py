@@ -282,6 +282,7 @@ def _to_signal(entry: schema.SignalEntry) -> Signal:
         unit=entry.unit,
         limits=Limits(low=entry.limits.low, high=entry.limits.high),
         sampling_ms=entry.sampling_ms,
+        stale_after_s=entry.stale_after_s,
         endpoint=entry.endpoint,
         states=dict(entry.states) if entry.states is not None else None,
         alerts=_to_alerts(entry.alerts) if entry.alerts is not None else None,

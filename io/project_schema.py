@@ -185,6 +185,9 @@ class SignalEntry(_Section):
     unit: StrictStr = ""
     limits: LimitsEntry = LimitsEntry()
     sampling_ms: Annotated[PositiveInt, Field(strict=True)] = 500
+    # Seconds without a new value before it is drawn stale; None: derived from the
+    # kind and sampling (Signal.staleness_limit).
+    stale_after_s: Annotated[float, Field(gt=0, allow_inf_nan=False)] | None = None
     endpoint: Endpoint | None = None  # None: the project's [source]
     states: dict[Identifier, StrictInt] | None = None
     alerts: AlertsEntry | None = None  # None: limit alerts only

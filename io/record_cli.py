@@ -24,6 +24,7 @@ from linetwin.io.opcua_client import LiveClient
 from linetwin.io.security import ConnectionSettings
 from linetwin.io.recorder import Recorder
 from linetwin.io.sim_server import SimulatorServer
+from linetwin.twin.alert_rules import AlertEngine
 from linetwin.twin.model import Project
 from linetwin.twin.updates import ConnectionChange, ValueUpdate
 
@@ -95,6 +96,8 @@ def _record(project: Project, store: HistoryStore, endpoint: str, duration: floa
     updates: queue.SimpleQueue = queue.SimpleQueue()
     client = LiveClient(project, updates, endpoint=endpoint, settings=settings)
     recorder = Recorder(store, project, endpoint=endpoint)
+    alerts = AlertEngine(project)
+    recorder.follow_alerts(alerts.book)
     progress = _Progress(recorder, stream)
     print(f"linetwin record: {endpoint} -> {store.path}"
           + (f" for {duration:g} s" if duration else " until Ctrl+C"), file=stream, flush=True)
@@ -103,10 +106,10 @@ def _record(project: Project, store: HistoryStore, endpoint: str, duration: floa
     try:
         with _stop_on_signals() as stop:
             _pump(updates, recorder, progress, stop, duration, progress_every,
-                  lambda: client.problem is not None)
+                  lambda: client.problem is not None, alerts)
     finally:
         client.stop()
-        _drain(updates, recorder, progress)  # the final "disconnected"
+        _drain(updates, recorder, progress, alerts)  # the final "disconnected"
         recorder.stop()
     if client.problem is not None:
         print(f"linetwin record: {client.problem.message}", file=stream)
@@ -122,11 +125,12 @@ def _record(project: Project, store: HistoryStore, endpoint: str, duration: floa
 
 
 def _pump(updates: queue.SimpleQueue, recorder: Recorder, progress: _Progress, stop: threading.Event,
-          duration: float | None, progress_every: float, refused) -> None:
+          duration: float | None, progress_every: float, refused,
+          alerts: AlertEngine) -> None:
     start = time.monotonic()
     next_report = start + progress_every
     while not stop.is_set():
-        _drain(updates, recorder, progress)
+        _drain(updates, recorder, progress, alerts)
         if refused():  # untrusted certificate or rejected password: nobody to ask here
             return
         now = time.monotonic()
@@ -138,7 +142,8 @@ def _pump(updates: queue.SimpleQueue, recorder: Recorder, progress: _Progress, s
         stop.wait(POLL_S)
 
 
-def _drain(updates: queue.SimpleQueue, recorder: Recorder, progress: _Progress) -> None:
+def _drain(updates: queue.SimpleQueue, recorder: Recorder, progress: _Progress,
+           alerts: AlertEngine) -> None:
     items = []
     with contextlib.suppress(queue.Empty):
         while True:
@@ -146,6 +151,9 @@ def _drain(updates: queue.SimpleQueue, recorder: Recorder, progress: _Progress) 
     if items:
         progress.saw(items)
         recorder.submit(items)
+        # The project's alert rules run here too, so a headless recording holds
+        # the same alerts the GUI would have raised (the recorder follows the book).
+        alerts.process([i for i in items if isinstance(i, ValueUpdate)])
 
 
 @contextlib.contextmanager

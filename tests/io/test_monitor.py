@@ -89,3 +89,22 @@ def test_monitor_reads_any_server_the_bindings_point_at():
     assert values["press.force"]["value"] == pytest.approx(12.5)
     assert values["press.mode"]["value"] == 1 and values["press.mode"]["quality"] == "good"
     assert values["press.ghost"]["quality"] == "bad"  # no such node: said, not hidden
+
+
+def test_monitor_prints_alerts_from_the_project_rules():
+    from linetwin.io.monitor import alert_records
+
+    project = load_project(DEMO_PROJECT)
+    server = SimulatorServer(project, port=0, seed=2)
+    server.start_in_thread()
+    try:
+        server.on_model(lambda sim: sim.force("sealer.seal_temperature", 168.0))
+        out = io.StringIO()
+        Monitor(project, server.endpoint, out=out, on_values=alert_records(project)).run(3.0)
+    finally:
+        server.stop_thread()
+    records = _records(out)
+    alerts = [r for r in records if r["type"] == "alert"]
+    assert any(r["rule"] == "limit-low" and r["signal"] == "sealer.seal_temperature"
+               and r["change"] == "raised" and r["limit"] == 175 for r in alerts)
+    assert records[-1]["alerts"] == len(alerts)
