@@ -28,6 +28,7 @@ from linetwin.ui.trend_plot import TrendPlot
 from linetwin.ui.view3d import View3D
 
 STATUS_REFRESH_MS = 500
+LAYOUT_VERSION = 2  # bump when docks change: an older saved layout is then ignored
 CONNECTION_TEXT = {
     ConnectionState.DISCONNECTED: ("disconnected", "#6B7280"),
     ConnectionState.CONNECTING: ("connecting…", "#9A6700"),
@@ -151,7 +152,7 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event) -> None:  # noqa: N802 (Qt naming)
         settings = QSettings()
         settings.setValue("main/geometry", self.saveGeometry())
-        settings.setValue("main/state", self.saveState())
+        settings.setValue("main/state", self.saveState(LAYOUT_VERSION))
         self.bridge.stop()
         self._status_timer.stop()
         self.recording.stop()  # flush what was received before the threads stop
@@ -170,7 +171,7 @@ class MainWindow(QMainWindow):
             self.resize(int(screen.width() * 0.9), int(screen.height() * 0.9))
         state = settings.value("main/state")
         if state is not None:
-            self.restoreState(state)
+            self.restoreState(state, LAYOUT_VERSION)
 
     # -- slots ----------------------------------------------------------------
     def _on_connection_change(self, change: ConnectionChange) -> None:
