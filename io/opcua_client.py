@@ -61,6 +61,7 @@ REQUEST_TIMEOUT_S = 2.0
 WATCHDOG_S = 1.0  # asyncua probes the server this often: a silent death shows in ~2 s
 PUBLISH_MS_MAX = 100.0
 QUEUE_SIZE = 10  # server-side samples kept per item between two publishes
+ITEMS_PER_REQUEST = 1000  # monitored items created per CreateMonitoredItems call
 _FILTER_REJECTED = {ua.StatusCodes.BadMonitoredItemFilterUnsupported, ua.StatusCodes.BadFilterNotAllowed}
 
 _log = logging.getLogger(__name__)
@@ -340,7 +341,12 @@ class LiveClient:
         if not requests:
             return []
         refused = []
-        for request, result in zip(requests, await sub.create_monitored_items(requests)):
+        results = []
+        # In chunks: one request for 10,000 items outlives the request timeout and
+        # the watchdog on a busy server, and the link then drops and loops.
+        for start in range(0, len(requests), ITEMS_PER_REQUEST):
+            results += await sub.create_monitored_items(requests[start:start + ITEMS_PER_REQUEST])
+        for request, result in zip(requests, results):
             if not isinstance(result, ua.StatusCode):  # an item id: created
                 continue
             filtered = isinstance(request.RequestedParameters.Filter, ua.DataChangeFilter)
