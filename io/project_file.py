@@ -39,6 +39,7 @@ from linetwin.twin.model import (
     StateColorRule,
     Transform,
 )
+from linetwin.twin.palette import hex_to_rgb
 
 
 @dataclass(frozen=True)
@@ -319,12 +320,9 @@ def _to_fpy(entry: schema.FpyEntry) -> FpySpec:
 
 def _to_rule(entry: schema.StateRuleEntry | schema.AnalogRuleEntry):
     if isinstance(entry, schema.StateRuleEntry):
-        colors = {name: _rgb(value) for name, value in entry.colors.items()}
+        colors = {name: hex_to_rgb(value) for name, value in entry.colors.items()}
         return StateColorRule(id=entry.id, colors=colors, signal=entry.signal)
     return AnalogColorRule(
         id=entry.id, signal=entry.signal, colormap=entry.colormap, value_range=entry.range
     )
 
-
-def _rgb(hex_color: str) -> tuple[int, int, int]:
-    return tuple(int(hex_color[i : i + 2], 16) for i in (1, 3, 5))  # type: ignore[return-value]

@@ -62,6 +62,3 @@ def hex_to_rgb(text: str) -> RGB:
         raise ValueError(f"expected a color like '#1A2B3C', got {text!r}")
     return (int(text[1:3], 16), int(text[3:5], 16), int(text[5:7], 16))
 
-
-def rgb_to_hex(rgb: RGB) -> str:
-    return "#{:02X}{:02X}{:02X}".format(*rgb)

@@ -129,14 +129,6 @@ class TwinState:
             self.changed.emit(changed)
         return changed
 
-    def mark_no_data(self, signal_indices: np.ndarray | None = None) -> None:
-        """Forget readings (all, or some), e.g. when a source is closed."""
-        sel = slice(None) if signal_indices is None else signal_indices
-        self.values[sel] = np.nan
-        self.qualities[sel] = int(Quality.NO_DATA)
-        self.changed.emit(np.arange(len(self.signal_ids)) if signal_indices is None
-                          else np.asarray(signal_indices))
-
     def reading(self, signal_id: str) -> SignalReading:
         i = self.index[signal_id]
         reason = ""
