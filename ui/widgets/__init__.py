@@ -1,0 +1,1 @@
+"""Smaller Qt widgets and helpers of the main window (legend, help, dialogs...)."""
