@@ -1,8 +1,9 @@
 """Read one mesh file into named parts, in metres, through trimesh.
 
 This is the boundary with trimesh: whatever a file holds, the result is either a
-list of checked :class:`~linetwin.twin.geometry.MeshPart` or a
-:class:`MeshReadError` whose message says what is wrong in words. trimesh raises
+:class:`MeshRead` (checked :class:`~linetwin.twin.geometry.MeshPart` in metres,
+the units the file declares, warnings) or a :class:`MeshReadError` whose message
+says what is wrong in the file's own terms (see :mod:`linetwin.io.mesh_formats`). trimesh raises
 many exception types on bad input (IndexError, ValueError, BadZipFile, XML
 errors, ModuleNotFoundError, ...) and on some broken files raises nothing and
 returns an empty scene, so both are handled here.
@@ -11,20 +12,27 @@ Axes: files are read as written. trimesh does not convert glTF's nominal Y-up
 to Z-up on import, nor on export: a Z-up mesh exported by trimesh to GLB comes
 back Z-up (checked by a round trip in tests/io/test_meshes.py). COLLADA's
 ``<up_axis>`` is likewise ignored. The demo meshes are Z-up as written.
+
+Units: a file's declared unit is honoured (COLLADA ``<unit meter>``, 3MF
+``unit``, glTF and STEP in metres); STL, OBJ, PLY and OFF declare none and are
+read as metres. An asset's ``mesh_units`` overrides either, with a warning when
+it disagrees with the file.
 """
 
 from __future__ import annotations
 
-import importlib.util
 import io
 import json
 import logging
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote
 
 import numpy as np
 
+from linetwin.io import mesh_formats
+from linetwin.io.mesh_formats import DeclaredUnits, unit_name
 from linetwin.twin.geometry import MeshPart
 
 # trimesh logs warnings (some with tracebacks) through a logger with no handler,
@@ -43,15 +51,38 @@ FORMATS: dict[str, str] = {
     ".gltf": "glTF",
     ".3mf": "3MF",
     ".dae": "COLLADA",
+    ".step": "STEP",  # needs the optional cascadio reader
+    ".stp": "STEP",
 }
-if importlib.util.find_spec("cascadio") is not None:  # optional STEP support
-    FORMATS.update({".step": "STEP", ".stp": "STEP"})
 
 UNIT_SCALE = {"m": 1.0, "mm": 0.001}
+
+# A station is a metre or a few; a file far outside this range was most likely
+# drawn in other units than it is read in.
+PLAUSIBLE_SIZE_M = (0.01, 200.0)
 
 
 class MeshReadError(Exception):
     """A mesh file cannot be used; the message says why, without the path."""
+
+
+@dataclass(frozen=True)
+class MeshRead:
+    """What one mesh file gave: parts in metres, its declared units, warnings.
+
+    ``metres_per_unit`` is the scale that was applied (the override's, else the
+    declared one, else 1).
+    """
+
+    parts: list[MeshPart]
+    declared: DeclaredUnits | None = None
+    metres_per_unit: float = 1.0
+    warnings: tuple[str, ...] = ()
+
+    def size(self) -> np.ndarray:
+        """Extent of the file's geometry in metres (x, y, z), before placement."""
+        stacked = np.vstack([p.vertices for p in self.parts])
+        return stacked.max(axis=0) - stacked.min(axis=0)
 
 
 def read_file_contents(path: Path) -> tuple[bytes, list[bytes]]:
@@ -68,6 +99,9 @@ def read_file_contents(path: Path) -> tuple[bytes, list[bytes]]:
     if suffix not in FORMATS:
         known = ", ".join(sorted(FORMATS))
         raise MeshReadError(f"unsupported mesh format '{path.suffix}' (supported: {known})")
+    if suffix in mesh_formats.STEP_SUFFIXES and not mesh_formats.step_available():
+        raise MeshReadError(f"{suffix} needs the optional STEP reader: "
+                            f"{mesh_formats.STEP_INSTALL_HINT}")
     try:
         data = path.read_bytes()
     except OSError as error:
@@ -77,20 +111,75 @@ def read_file_contents(path: Path) -> tuple[bytes, list[bytes]]:
     return data, [data] + _referenced_files(path, data)
 
 
-def parse_mesh_bytes(data: bytes, path: Path, units: str = "m") -> list[MeshPart]:
+def parse_mesh_bytes(data: bytes, path: Path, units: str | None = None) -> MeshRead:
     """Parse the bytes of a mesh file into checked parts scaled to metres.
 
-    ``path`` gives the format (by suffix) and the folder for referenced files.
+    ``path`` gives the format (by suffix) and the folder for referenced files;
+    ``units`` ("m" or "mm") overrides what the file declares.
     """
     suffix = path.suffix.lower()
-    if suffix == ".gltf":
-        _check_json(data)
+    _precheck(data, suffix)
     scene = _load_scene(data, path)
     parts = _scene_parts(scene, path.stem)
     if not parts:
         raise MeshReadError(_why_empty(scene, data, suffix))
-    scale = UNIT_SCALE[units]
-    return [MeshPart(p.name, p.vertices * scale, p.faces) for p in parts]
+    declared = mesh_formats.declared_units(scene, suffix)
+    scale = UNIT_SCALE[units] if units else (declared.metres_per_unit if declared else 1.0)
+    parts = [MeshPart(p.name, p.vertices * scale, p.faces) for p in parts]
+    read = MeshRead(parts, declared, scale)
+    warnings = _unit_warnings(read, units) + _geometry_warnings(read)
+    return MeshRead(parts, declared, scale, tuple(warnings))
+
+
+def _precheck(data: bytes, suffix: str) -> None:
+    """Format checks trimesh does not make, or makes with a misleading error."""
+    problem = None
+    if suffix == ".gltf":
+        _check_json(data)
+    elif suffix == ".obj":
+        problem = mesh_formats.obj_problem(data)
+    elif suffix == ".stl":
+        problem = mesh_formats.stl_problem(data)
+    elif suffix == ".3mf":
+        problem = mesh_formats.threemf_problem(data)
+    if problem:
+        raise MeshReadError(problem)
+
+
+def _unit_warnings(read: MeshRead, units: str | None) -> list[str]:
+    declared = read.declared
+    if units is None or declared is None:
+        return []
+    if abs(declared.metres_per_unit - UNIT_SCALE[units]) <= 1e-9:
+        return []
+    return [f"the file declares {declared.describe()} but the project's "
+            f'mesh_units = "{units}" reads it as {unit_name(UNIT_SCALE[units])}']
+
+
+def _geometry_warnings(read: MeshRead) -> list[str]:
+    """What would make the asset invisible or absurdly sized, though it loaded."""
+    warnings = []
+    flat = [p for p in read.parts if not _triangle_areas(p).any()]
+    if len(flat) == len(read.parts):
+        count = sum(len(p.faces) for p in flat)
+        warnings.append(f"all {count} triangles have zero area: nothing of it would be visible")
+    else:
+        warnings += [f"part '{p.name}': all {len(p.faces)} triangles have zero area "
+                     "(invisible)" for p in flat]
+    largest = float(read.size().max())
+    low, high = PLAUSIBLE_SIZE_M
+    if largest > 0 and not low <= largest <= high:
+        shown = f"{largest:.4g} m" if largest >= 1 else f"{largest * 1000:.3g} mm"
+        how = "as the file declares" if read.declared else "no units declared"
+        warnings.append(f"it is {shown} across (read in {unit_name(read.metres_per_unit)}, "
+                        f"{how}): if that is not its real size, its units are wrong "
+                        "(mesh_units sets them)")
+    return warnings
+
+
+def _triangle_areas(part: MeshPart) -> np.ndarray:
+    a, b, c = (part.vertices[part.faces[:, i]] for i in range(3))
+    return np.linalg.norm(np.cross(b - a, c - a), axis=1)
 
 
 def _check_json(data: bytes) -> None:
@@ -106,6 +195,11 @@ def _load_scene(data: bytes, path: Path):
     import trimesh  # imported here: only this module needs it, and it is slow to import
 
     suffix = path.suffix.lower()
+    if suffix in mesh_formats.STEP_SUFFIXES:  # OpenCASCADE tessellates it to GLB first
+        try:
+            data, suffix = mesh_formats.step_to_glb(data), ".glb"
+        except ValueError as error:
+            raise MeshReadError(f"cannot read as STEP: {error}") from None
     try:
         return trimesh.load_scene(
             io.BytesIO(data),
@@ -121,7 +215,9 @@ def _load_scene(data: bytes, path: Path):
             f"reading {FORMATS[suffix]} needs the optional package '{error.name}'"
         ) from None
     except Exception as error:  # noqa: BLE001 - trimesh raises many types; all mean "bad file"
-        raise MeshReadError(f"cannot read as {FORMATS[suffix]}: {_describe(error)}") from None
+        suffix = path.suffix.lower()
+        detail = mesh_formats.obj_problem(data, after_error=True) if suffix == ".obj" else None
+        raise MeshReadError(detail or f"cannot read as {FORMATS[suffix]}: {_describe(error)}") from None
 
 
 def _scene_parts(scene, stem: str) -> list[MeshPart]:
@@ -186,27 +282,7 @@ def _why_empty(scene, data: bytes, suffix: str) -> str:
     points = sum(len(getattr(g, "vertices", ())) for g in scene.geometry.values())
     if points:
         return f"contains no triangles, only {points} points or lines"
-    if suffix == ".stl":
-        detail = _stl_diagnosis(data)
-        if detail:
-            return detail
     return f"no geometry found: the file is damaged or not a valid {FORMATS[suffix]} file"
-
-
-def _stl_diagnosis(data: bytes) -> str | None:
-    """Say what is wrong with an STL that trimesh silently read as empty."""
-    if data.lstrip()[:5].lower() == b"solid" and b"facet" not in data:
-        return "ASCII STL with no facets"
-    if len(data) < 84:
-        return f"too short for a binary STL ({len(data)} bytes, the header alone is 84)"
-    count = int.from_bytes(data[80:84], "little")
-    expected = 84 + 50 * count
-    if len(data) < expected:
-        return (
-            f"not a valid STL: the binary header says {count} triangles ({expected} bytes) "
-            f"but the file has {len(data)} bytes (truncated, or not an STL file)"
-        )
-    return None
 
 
 def _describe(error: Exception) -> str:

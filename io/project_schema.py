@@ -133,7 +133,7 @@ class AssetEntry(_Section):
     level: Literal["factory", "system", "asset", "component"]
     parent: Identifier | None = None
     mesh: Identifier | None = None  # relative to the project file's folder
-    mesh_units: Literal["m", "mm"] = "m"
+    mesh_units: Literal["m", "mm"] | None = None  # None: the units the mesh file declares
     position: Vec3 = (0.0, 0.0, 0.0)
     rotation: Vec3 = (0.0, 0.0, 0.0)  # degrees
     scale: Scale = (1.0, 1.0, 1.0)

@@ -77,9 +77,29 @@ class AlertSettings:
 
 
 @dataclass(frozen=True)
+class DefectSpec:
+    """One defect type of a station, counted by its own counter: its in-control
+    ``rate`` (defective units per unit) and the ``limit`` rate to detect
+    (None: three times the in-control rate)."""
+
+    name: str
+    counter: str  # counter signal id
+    rate: float
+    limit: float | None = None
+
+    @property
+    def detect_rate(self) -> float:
+        return self.limit if self.limit is not None else min(3.0 * self.rate, 0.5)
+
+
+@dataclass(frozen=True)
 class FpySpec:
     """First-pass yield of a station: ``good / (good + reject)`` of the counter
-    increments over the last ``window_s`` seconds."""
+    increments over the last ``window_s`` seconds, and a Bernoulli CUSUM on
+    the reject rate (in control ``1 - target``, to detect ``1 - threshold``;
+    ``target`` None: learned from the first ``baseline_units`` units), with
+    ``arl0_units`` units between false alarms on average; ``defects`` adds one
+    such chart per defect type."""
 
     station: str
     good: str  # counter signal id
@@ -89,6 +109,10 @@ class FpySpec:
     trend: bool = True
     horizon_s: float = 300.0
     min_units: int = 50  # fewer units in the window: no verdict
+    target: float | None = None
+    baseline_units: int = 2000
+    arl0_units: float = 200_000.0
+    defects: tuple[DefectSpec, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -98,7 +122,7 @@ class Asset:
     level: AssetLevel
     parent: str | None = None
     mesh: Path | None = None  # absolute, resolved against the project file
-    mesh_units: str = "m"  # "m" or "mm"
+    mesh_units: str | None = None  # "m" or "mm" overrides the file's own units
     transform: Transform = field(default_factory=Transform)
     color_by: str | None = None  # id of the signal that colors this asset
 

@@ -131,7 +131,7 @@ BAD_MESHES = {
     "random obj": ("noise.obj", random_bytes(), "no geometry found"),
     "random ply": ("noise.ply", random_bytes(), "cannot read as PLY"),
     "random off": ("noise.off", random_bytes(), "cannot read as OFF"),
-    "random 3mf": ("noise.3mf", random_bytes(), "cannot read as 3MF"),
+    "random 3mf": ("noise.3mf", random_bytes(), "not a 3MF file: a 3MF is a ZIP package"),
     "random dae": ("noise.dae", random_bytes(), "cannot read as COLLADA"),
     "random gltf": ("noise.gltf", random_bytes(), "not a glTF file: not valid JSON"),
     "gltf without its buffer": ("model.gltf", None, "a file it refers to is missing: gltf_buffer_"),
@@ -139,10 +139,12 @@ BAD_MESHES = {
     "inf vertex": ("inf.obj", "v 0 0 inf\nv 1 0 0\nv 0 1 0\nf 1 2 3\n", "NaN or infinite"),
     "face index too big": ("far.ply", ASCII_PLY.format(z=0, c=7), "face indices run from 0 to 7, outside the 3 vertices"),
     "negative face index": ("neg.ply", ASCII_PLY.format(z=0, c=-1), "face indices run from -1 to 1"),
-    "obj face out of range": ("far.obj", "v 0 0 0\nv 1 0 0\nv 0 1 0\nf 1 2 9\n", "cannot read as OBJ"),
+    "obj face out of range": ("far.obj", "v 0 0 0\nv 1 0 0\nv 0 1 0\nf 1 2 9\n", "line 4: face refers to vertex 9, but the file defines only 3 vertices"),
+    "obj face index 0": ("zero.obj", "v 0 0 0\nv 1 0 0\nv 0 1 0\nf 0 1 2\n", "line 4: face refers to vertex 0; OBJ vertex numbers start at 1"),
+    "truncated ascii stl": ("cut.stl", None, "ASCII STL ends inside facet 7 (no endsolid): the file is truncated"),
     "point cloud ply": ("cloud.ply", None, "contains no triangles, only 10 points"),
     "point cloud obj": ("points.obj", "v 0 0 0\nv 1 0 0\nv 0 1 0\n", "contains no triangles"),
-    "unsupported format": ("station.step", "ISO-10303-21;", "unsupported mesh format '.step'"),
+    "unsupported format": ("station.iges", "START", "unsupported mesh format '.iges'"),
     "folder": ("folder.stl", None, "is a folder"),
 }  # fmt: skip
 
@@ -151,6 +153,10 @@ def make_bad_mesh(folder: Path, name: str, data) -> Path:
     path = folder / name
     if data is not None:
         return write(path, data)
+    if name == "cut.stl":  # an ASCII STL cut inside its seventh facet
+        text = tall_box().export(file_type="stl_ascii")
+        starts = [i for i in range(len(text)) if text.startswith("facet normal", i)]
+        return write(path, text[: starts[6] + 40])
     if name == "cut.glb":
         glb = two_part_scene().export(file_type="glb")
         return write(path, glb[: len(glb) // 2])
