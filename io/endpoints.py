@@ -35,6 +35,7 @@ from linetwin.io.security import (
     untrusted,
 )
 from linetwin.io.trust_store import CertificateError, CertificateInfo, ClientIdentity, TrustStore
+from linetwin.io.ua_channel import read_channel_faults
 
 DISCOVERY_TIMEOUT_S = 5.0
 _TOKEN_NAMES = {
@@ -270,6 +271,7 @@ async def new_client(url: str, settings: ConnectionSettings, trust: TrustStore, 
             raise ValueError("a secure connection needs a ClientIdentity")
         certificate = await trusted_server_certificate(url, settings, trust, client_args.get("timeout", 3.0))
     client = Client(url, **client_args)
+    read_channel_faults(client)  # a refused secure channel names its status code
     if settings.secure:
         try:
             validator = await apply_security(client, settings, identity, certificate, trust)

@@ -175,6 +175,15 @@ class ConnectionRefused(Exception):
         self.problem = problem
 
 
+def client_certificate_refused(url: str, code_name: str, identity: ClientIdentity | None) -> str:
+    """What to tell the user when a server refuses LineTwin's own certificate."""
+    if identity is None:
+        return f"the server {url} refused LineTwin's client certificate ({code_name}); its administrator must trust it"
+    return (f"the server {url} refused LineTwin's client certificate (SHA-1 thumbprint {identity.thumbprint}, "
+            f"{code_name}); its administrator must trust it: {identity.certificate_path} "
+            f"(PEM: {identity.certificate_pem_path}, application URI {identity.application_uri})")
+
+
 def untrusted(info: CertificateInfo, url: str) -> ConnectionProblem:
     return ConnectionProblem(
         ProblemKind.UNTRUSTED_CERTIFICATE,
@@ -265,12 +274,8 @@ def classify_failure(exc: BaseException, settings: ConnectionSettings,
             text = f"{url} refused anonymous access; a user name and password are needed ({ua.StatusCode(code).name})"
         return ConnectionProblem(ProblemKind.CREDENTIALS_REJECTED, text)
     if code in _CLIENT_CERT_CODES and settings.secure:
-        thumb = f" (SHA-1 thumbprint {identity.thumbprint})" if identity else ""
-        return ConnectionProblem(
-            ProblemKind.CLIENT_CERTIFICATE_REJECTED,
-            f"{url} refused LineTwin's client certificate{thumb} ({ua.StatusCode(code).name}); "
-            "the server's administrator has to trust it",
-        )
+        return ConnectionProblem(ProblemKind.CLIENT_CERTIFICATE_REJECTED,
+                                 client_certificate_refused(url, ua.StatusCode(code).name, identity))
     if isinstance(exc, ua.UaError) and "no matching endpoints" in str(exc).lower():
         wanted = "endpoint without security" if not settings.secure else \
             f"{settings.security_policy}/{settings.security_mode} endpoint"
