@@ -27,6 +27,7 @@ def find_inconsistencies(doc: ProjectDocument) -> list[Finding]:
         _rule_references,
         _signal_alerts,
         _fpy_references,
+        _mesh_units_without_mesh,
     )
     return [finding for check in checks for finding in check(doc)]
 
@@ -181,6 +182,15 @@ def _has_running_state(doc: ProjectDocument, asset_id: str) -> bool:
         s.asset == asset_id and s.kind == "state" and "running" in (s.states or doc.states)
         for s in doc.signals
     )
+
+
+def _mesh_units_without_mesh(doc: ProjectDocument) -> Iterator[Finding]:
+    for index, asset in enumerate(doc.assets):
+        if asset.mesh_units is not None and asset.mesh is None:
+            yield ("assets", index, "mesh_units"), (
+                f"asset '{asset.id}': mesh_units says how to read a mesh file, "
+                "but the asset has no mesh"
+            )
 
 
 def _fpy_references(doc: ProjectDocument) -> Iterator[Finding]:

@@ -3,6 +3,7 @@
 import signal
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -41,6 +42,41 @@ def test_check_reports_every_semantic_problem(tmp_path, capsys):
 def test_check_missing_file_is_a_clear_error(tmp_path, capsys):
     assert main(["check", str(tmp_path / "none.toml")]) == 1
     assert "none.toml" in capsys.readouterr().out
+
+
+REAL_MESHES = Path(__file__).resolve().parent / "io" / "data" / "real"
+
+
+def _units_project(tmp_path, units_line: str = "") -> Path:
+    """A project whose one asset is a real inch COLLADA cube."""
+    (tmp_path / "cube.dae").write_bytes((REAL_MESHES / "cube_with_2UVs.DAE").read_bytes())
+    path = tmp_path / "line.toml"
+    path.write_text('[project]\nname = "x"\n\n[[assets]]\nid = "cube"\nname = "Cube"\n'
+                    f'level = "asset"\nmesh = "cube.dae"\n{units_line}')
+    return path
+
+
+def test_check_json_prints_strict_json_per_asset(tmp_path):
+    import json
+
+    out = subprocess.run([*ENTRY, "check", str(_units_project(tmp_path)), "--json"],
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    data = json.loads(out.stdout, parse_constant=lambda name: pytest.fail(f"bare {name}"))
+    [cube] = data["assets"]
+    assert cube["format"] == "COLLADA" and cube["parts"] == 1 and cube["triangles"] == 12
+    assert cube["size_m"] == [0.0508, 0.0508, 0.0508]  # a 2-inch cube, in metres
+    assert cube["units"]["declared"] == "inches" and data["problems"] == []
+
+
+def test_check_plain_output_warns_about_disagreeing_units(tmp_path, capsys):
+    path = _units_project(tmp_path, 'mesh_units = "mm"\n')
+    assert main(["check", str(path)]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert lines[0] == (f"{path}:9: warning: asset 'cube': cube.dae: the file declares inches "
+                        "(<unit meter=\"0.0254\">) but the project's mesh_units = \"mm\" "
+                        "reads it as millimetres")
+    assert lines[-1].startswith("line.toml: OK with 2 warnings — ")  # and 2 mm across: tiny
 
 
 def test_render_writes_png_with_state(tmp_path, capsys):

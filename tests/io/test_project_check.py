@@ -76,3 +76,88 @@ def test_project_file_problems_come_back_without_loading_meshes(write_project, m
 def test_missing_project_file(tmp_path):
     report = check_project(tmp_path / "nope.toml")
     assert not report.ok and "not found" in str(report.problems[0])
+
+
+# -- units, warnings and the per-asset facts of check --json (real files) ---------------
+
+REAL = __import__("pathlib").Path(__file__).resolve().parent / "data" / "real"
+
+UNITS_PROJECT = """\
+[project]
+name = "Units"
+
+[[assets]]
+id = "press"
+name = "Press"
+level = "asset"
+mesh = "meshes/press.dae"
+{units}
+[[assets]]
+id = "tray"
+name = "Tray"
+level = "asset"
+mesh = "meshes/tray.3mf"
+position = [2.0, 0.0, 0.0]
+"""
+
+
+@pytest.fixture
+def units_project(tmp_path, write_project):
+    """A real centimetre COLLADA re-declared in millimetres, and a real millimetre 3MF."""
+    text = (REAL / "cube_triangulate.dae").read_text()
+    write(tmp_path / "meshes" / "press.dae",
+          text.replace('<unit meter="0.01" name="centimeter"/>', '<unit meter="0.001"/>'))
+    write(tmp_path / "meshes" / "tray.3mf", (REAL / "box.3mf").read_bytes())
+    return lambda units="": write_project(UNITS_PROJECT.format(units=units))
+
+
+def test_declared_units_are_honoured_and_check_is_ok(units_project, mesh_cache):
+    report = check_project(units_project(), mesh_cache)
+    assert report.ok and report.warnings == []
+    facts = {a["asset"]: a for a in report.as_json()["assets"]}
+    assert facts["press"]["size_m"] == [0.1, 0.1, 0.1]
+    assert facts["press"]["units"] == {"declared": "millimetres", "declared_by": '<unit meter="0.001">',
+                                       "read_as": "millimetres"}
+    assert facts["tray"]["size_m"] == [0.01, 0.02, 0.03] and facts["tray"]["format"] == "3MF"
+
+
+def test_disagreeing_mesh_units_is_a_warning_at_its_line(units_project, mesh_cache):
+    path = units_project('mesh_units = "m"\n')
+    report = check_project(path, mesh_cache)
+    assert report.ok  # a warning, not a problem: the user may mean it
+    [warning] = report.warnings
+    text = path.read_text()
+    assert warning.line == line_of(text, "mesh_units") and warning.key == "assets[0].mesh_units"
+    assert warning.message == (
+        "asset 'press': meshes/press.dae: the file declares millimetres (<unit meter=\"0.001\">) "
+        "but the project's mesh_units = \"m\" reads it as metres")
+    assert report.summary.startswith("line.toml: OK with 1 warning — ")
+
+
+def test_json_report_is_strict_and_covers_every_asset(units_project, mesh_cache, tmp_path):
+    import json
+
+    write(tmp_path / "meshes" / "tray.3mf", b"PK\x03\x04 cut short")
+    report = check_project(units_project(), mesh_cache)
+    text = json.dumps(report.as_json(), allow_nan=False)
+    data = json.loads(text)
+    assert data["ok"] is False and [p["key"] for p in data["problems"]] == ["assets[1].mesh"]
+    tray = data["assets"][1]
+    assert tray["placeholder"] is True and tray["size_m"] is None and tray["parts"] == 0
+    assert "a 3MF is a ZIP package" in tray["problem"]
+    press = data["assets"][0]
+    assert press == {
+        "asset": "press", "mesh": "meshes/press.dae", "format": "COLLADA", "placeholder": False,
+        "problem": None, "parts": 1, "triangles": 12, "size_m": [0.1, 0.1, 0.1],
+        "units": {"declared": "millimetres", "declared_by": '<unit meter="0.001">',
+                  "read_as": "millimetres"},
+        "warnings": []}
+
+
+def test_mesh_units_without_a_mesh_is_a_problem(write_project, mesh_cache):
+    text = UNITS_PROJECT.format(units="").replace(
+        'mesh = "meshes/press.dae"\n', 'mesh_units = "mm"\n')
+    report = check_project(write_project(text), mesh_cache)
+    [problem] = report.problems
+    assert problem.line == line_of(text, "mesh_units")
+    assert "mesh_units says how to read a mesh file, but the asset has no mesh" in problem.message
