@@ -53,6 +53,8 @@ def build_parser() -> argparse.ArgumentParser:
                      help="serve the project from the built-in simulator")
     check = sub.add_parser("check", help="validate a project file and its meshes")
     check.add_argument("project", type=Path)
+    check.add_argument("--json", action="store_true",
+                       help="print one JSON object: problems, warnings and per-asset mesh facts")
     render = sub.add_parser("render", help="write a PNG of the line, no display needed")
     render.add_argument("project", type=Path)
     render.add_argument("-o", "--output", type=Path, required=True, help="PNG file to write")
@@ -166,8 +168,16 @@ def cmd_check(args) -> int:
     from linetwin.io.project_check import check_project
 
     report = check_project(args.project, cache=MeshCache())
+    if args.json:
+        import json
+
+        print(json.dumps(report.as_json(), ensure_ascii=False, indent=2, allow_nan=False))
+        return 0 if report.ok else 1
     for problem in report.problems:
         print(problem)
+    for warning in report.warnings:
+        print(f"{warning.file}:{warning.line}: warning: {warning.message}"
+              if warning.line is not None else f"{warning.file}: warning: {warning.message}")
     if report.problems:
         return 1
     print(report.summary)
