@@ -8,7 +8,7 @@ import time
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
-    QHBoxLayout, QHeaderView, QInputDialog, QLabel, QMessageBox, QPushButton, QTableWidget,
+    QHBoxLayout, QHeaderView, QLabel, QMessageBox, QPushButton, QTableWidget,
     QTableWidgetItem, QVBoxLayout, QWidget,
 )
 
@@ -16,6 +16,7 @@ from linetwin.twin.alerts import Alert, AlertBook, Severity
 from linetwin.twin.model import Project
 from linetwin.twin.selection import Selection
 from linetwin.ui.formatting import format_clock
+from linetwin.ui.widgets.ack_dialog import AcknowledgeDialog
 
 COLUMNS = ["Time", "Station", "Signal", "Rule", "Value", "State"]
 SEVERITY_COLORS = {Severity.ALARM: "#B42318", Severity.WARNING: "#9A6700"}
@@ -112,11 +113,38 @@ class AlertsPanel(QWidget):
             self.selection.select(self.book.get(alert_id).asset_id)
 
     def ask_comment(self, alert: Alert) -> str | None:
-        """Asks the user why; tests replace this to skip the dialog."""
-        text, ok = QInputDialog.getMultiLineText(
-            self, "Acknowledge alert",
-            f"{alert.message}\n\nComment (required: what was seen or done):")
-        return text if ok else None
+        """Asks the user why (an empty comment keeps the dialog open with a hint);
+        None if cancelled. Tests replace this to skip the dialog."""
+        dialog = AcknowledgeDialog(alert.message, self)
+        return dialog.comment() if dialog.exec() else None
+
+    def acknowledge_for_selection(self) -> str | None:
+        """Ctrl+K: acknowledge the selected alert row, else the selected station's most
+        urgent unacknowledged alert. Returns what to do instead when there is none."""
+        self.refresh()
+        row_id = self.selected_alert_id()
+        station = self.selection.asset_id
+        if row_id is not None and station in (None, self.book.get(row_id).asset_id) \
+                and not self.book.get(row_id).acknowledged:
+            self.acknowledge_selected()
+            return None
+        if station is None:
+            return ("Select a station with an alert (3D view or tree) or an alert in the "
+                    "Alerts panel, then press Ctrl+K")
+        waiting = [a for a in self.book.for_asset(station) if not a.acknowledged]
+        if not waiting:
+            return f"{self._asset_name(station)} has no alert to acknowledge"
+        urgent = min(waiting, key=lambda a: (not a.active, a.severity is not Severity.ALARM,
+                                             -a.raised_at))
+        self._select(urgent.id)
+        self.acknowledge_selected()
+        return None
+
+    def _select(self, alert_id: str) -> None:
+        for row in range(self.table.rowCount()):
+            if self.table.item(row, 0).data(ALERT_ID_ROLE) == alert_id:
+                self.table.selectRow(row)
+                return
 
     def acknowledge_selected(self) -> bool:
         alert_id = self.selected_alert_id()

@@ -7,9 +7,11 @@ from PySide6.QtWidgets import QTreeWidget, QTreeWidgetItem
 
 from linetwin.twin.model import Project
 from linetwin.twin.selection import Selection
+from linetwin.ui.widgets.part_names import display_names
 
 ASSET_ID_ROLE = Qt.ItemDataRole.UserRole
-COMPONENT_ROLE = Qt.ItemDataRole.UserRole + 1
+COMPONENT_ROLE = Qt.ItemDataRole.UserRole + 1  # the raw mesh node name
+DISPLAY_NAME_ROLE = Qt.ItemDataRole.UserRole + 2
 
 
 class AssetTree(QTreeWidget):
@@ -21,6 +23,7 @@ class AssetTree(QTreeWidget):
         super().__init__(parent)
         self.selection = selection
         self.items: dict[str, QTreeWidgetItem] = {}
+        self.components: list[QTreeWidgetItem] = []  # part leaves
         self.setHeaderLabels(["Asset", "Level"])
         self.setObjectName("assetTree")
         self._populate(project, problems or {})
@@ -47,13 +50,23 @@ class AssetTree(QTreeWidget):
             add(None, root)
 
     def _add_components(self, components: dict[str, list[str]]) -> None:
-        """Mesh parts as leaves under their asset (so a part can be shown in 3D)."""
+        """Mesh parts as leaves under their asset (so a part can be shown in 3D),
+        named as people say them; the raw node name stays in the tooltip."""
         for asset_id, names in components.items():
-            for name in names:
-                leaf = QTreeWidgetItem([name, "component"])
+            for raw, shown in zip(names, display_names(names)):
+                leaf = QTreeWidgetItem([shown, "component"])
                 leaf.setData(0, ASSET_ID_ROLE, asset_id)
-                leaf.setData(0, COMPONENT_ROLE, name)
+                leaf.setData(0, COMPONENT_ROLE, raw)
+                leaf.setData(0, DISPLAY_NAME_ROLE, shown)
+                leaf.setToolTip(0, raw)
                 self.items[asset_id].addChild(leaf)
+                self.components.append(leaf)
+
+    def show_raw_names(self, raw: bool) -> None:
+        """Show the mesh files' own node names (View > Show raw part names)."""
+        role = COMPONENT_ROLE if raw else DISPLAY_NAME_ROLE
+        for leaf in self.components:
+            leaf.setText(0, leaf.data(0, role))
 
     def _on_item_selection_changed(self) -> None:
         items = self.selectedItems()

@@ -4,20 +4,23 @@ from __future__ import annotations
 
 import html
 import time
+from collections.abc import Callable
+from functools import partial
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
-    QHeaderView, QLabel, QSplitter, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget,
+    QHeaderView, QLabel, QSplitter, QStackedLayout, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget,
 )
 
-from linetwin.twin.alerts import AlertBook
+from linetwin.twin.alerts import Alert, AlertBook
 from linetwin.twin.model import Project, SignalKind
 from linetwin.twin.selection import Selection
 from linetwin.twin.state import TwinState
 from linetwin.twin.updates import Quality
 from linetwin.ui.formatting import format_age, format_quality, format_value
 from linetwin.ui.trend_plot import TrendPlot
+from linetwin.ui.widgets.quiet_reason import state_gate_reason
 
 COLUMNS = ["Signal", "Value", "Unit", "Quality", "Age"]
 QUALITY_COLORS = {Quality.GOOD: "#1B7F3B", Quality.UNCERTAIN: "#9A6700",
@@ -30,10 +33,15 @@ class Inspector(QWidget):
 
     def __init__(self, project: Project, state: TwinState, selection: Selection,
                  problems: dict[str, str] | None = None, trend: TrendPlot | None = None,
-                 alert_book: AlertBook | None = None, parent=None) -> None:
+                 alert_book: AlertBook | None = None,
+                 quiet_reason: Callable[[str], str | None] | None = None,
+                 summary: QWidget | None = None, parent=None) -> None:
         super().__init__(parent)
         self.project, self.state, self.selection = project, state, selection
         self.trend, self.alert_book = trend, alert_book
+        # Why a signal's rules are quiet: the alert engine's answer when it has one.
+        self.quiet_reason = quiet_reason or partial(state_gate_reason, project, state)
+        self.summary = summary  # the line at a glance, shown while nothing is selected
         self.alert_context = QLabel("")
         self.alert_context.setObjectName("inspectorAlerts")
         self.alert_context.setWordWrap(True)
@@ -53,7 +61,9 @@ class Inspector(QWidget):
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
         self.table.itemSelectionChanged.connect(self._on_rows_selected)
-        layout = QVBoxLayout(self)
+        details = QWidget()
+        layout = QVBoxLayout(details)
+        layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.title)
         layout.addWidget(self.detail)
         layout.addWidget(self.alert_context)
@@ -62,10 +72,15 @@ class Inspector(QWidget):
         if trend is not None:
             split.addWidget(trend)
         layout.addWidget(split)
+        self.pages = QStackedLayout(self)
+        if summary is not None:
+            self.pages.addWidget(summary)
+        self.pages.addWidget(details)
         self.signal_ids: list[str] = []
         selection.changed.connect(self._on_selection_change)
 
     def _on_selection_change(self, asset_id: str | None) -> None:
+        self.pages.setCurrentIndex(self.pages.count() - 1 if asset_id else 0)
         if asset_id is None:
             self.title.setText("Select a station in the 3D view or the tree")
             self.detail.setText("")
@@ -90,6 +105,9 @@ class Inspector(QWidget):
             self.trend.show_signals([self.signal_ids[r] for r in rows])
 
     def refresh(self) -> None:
+        if self.selection.asset_id is None and self.summary is not None:
+            self.summary.refresh()
+            return
         now = time.time()
         self._show_alert_context()
         if self.trend is not None:
@@ -108,21 +126,23 @@ class Inspector(QWidget):
             self.table.item(row, 1).setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 
     def _show_alert_context(self) -> None:
-        """The selected station's listed alerts, and their marks on the trend."""
+        """The selected station's listed alerts, why quiet rules are quiet, and the
+        alerts' marks on the trend."""
         asset_id = self.selection.asset_id
-        if self.alert_book is None or asset_id is None:
+        if asset_id is None:
             self.alert_context.setText("")
             return
-        alerts = self.alert_book.for_asset(asset_id)
-        lines = [f"<span style='color:{'#B42318' if a.active else '#6B7280'}'>"
-                 f"⚠ {html.escape(a.message)} <i>({a.lifecycle.replace('-', ', ')}"
-                 f"{'; ' + html.escape(a.acknowledged_by) + ': ' + html.escape(a.comment) if a.acknowledged else ''})</i>"
-                 f"</span>" for a in alerts[-5:]]
+        lines = [_alert_line(a) for a in
+                 (self.alert_book.for_asset(asset_id)[-5:] if self.alert_book else [])]
+        for signal_id in self.signal_ids:
+            reason = self.quiet_reason(signal_id)
+            if reason:
+                label = signal_id.removeprefix(f"{asset_id}.")
+                lines.append(f"<span style='color:#6B7280'>⏸ {html.escape(label)}: "
+                             f"{html.escape(reason)}</span>")
         self.alert_context.setText("<br>".join(lines))
-        if self.trend is not None:
-            marked = [a for a in self.alert_book.history()
-                      if a.signal_id in self.trend.signal_ids and a.value == a.value]
-            self.trend.set_alert_marks([a.raised_at for a in marked], [a.value for a in marked])
+        if self.trend is not None and self.alert_book is not None:
+            self.trend.set_alerts(self.alert_book.history())
 
     def value_text(self, signal_id: str) -> str:
         """The Value cell as shown (for tests and accessibility)."""
@@ -135,3 +155,11 @@ class Inspector(QWidget):
             self.table.setItem(row, col, QTableWidgetItem(text))
         elif item.text() != text:
             item.setText(text)
+
+
+def _alert_line(alert: Alert) -> str:
+    ack = (f"; {html.escape(alert.acknowledged_by)}: {html.escape(alert.comment)}"
+           if alert.acknowledged else "")
+    color = "#B42318" if alert.active else "#6B7280"
+    return (f"<span style='color:{color}'>⚠ {html.escape(alert.message)} "
+            f"<i>({alert.lifecycle.replace('-', ', ')}{ack})</i></span>")

@@ -3,20 +3,21 @@
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
-    QDockWidget, QFileDialog, QInputDialog, QLabel, QLineEdit, QMainWindow, QMessageBox,
+    QDockWidget, QFileDialog, QInputDialog, QLineEdit, QMainWindow, QMessageBox,
 )
 from pyvistaqt import QtInteractor
 
 from linetwin.io.security import ProblemKind
+from linetwin.scene.badges import badge_counts
 from linetwin.scene.line_scene import LineScene
 from linetwin.twin.colors import ColorEngine
 from linetwin.twin.selection import Selection
 from linetwin.twin.updates import ConnectionChange, ConnectionState
-from linetwin.twin.alert_summary import station_badges
 from linetwin.ui.address_space_panel import AddressSpacePanel
 from linetwin.ui.alerts_panel import AlertsPanel
 from linetwin.ui.asset_tree import AssetTree
@@ -26,9 +27,14 @@ from linetwin.ui.live_bridge import LiveBridge
 from linetwin.ui.recording import RecordingControl
 from linetwin.ui.trend_plot import TrendPlot
 from linetwin.ui.view3d import View3D
+from linetwin.ui.widgets.elided_label import ElidedLabel
+from linetwin.ui.widgets.legend import LegendPanel
+from linetwin.ui.widgets.line_summary import LineSummary
+from linetwin.ui.widgets.open_checks import PROJECT_FILTER, not_a_project_message
+from linetwin.ui.widgets.shortcuts_help import ShortcutsDialog
 
 STATUS_REFRESH_MS = 500
-LAYOUT_VERSION = 2  # bump when docks change: an older saved layout is then ignored
+LAYOUT_VERSION = 3  # bump when docks change: an older saved layout is then ignored
 CONNECTION_TEXT = {
     ConnectionState.DISCONNECTED: ("disconnected", "#6B7280"),
     ConnectionState.CONNECTING: ("connecting…", "#9A6700"),
@@ -51,6 +57,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"LineTwin — {project.name}")
         self.selection = Selection()
         self._prompting = False  # one connection question at a time
+        self._connections: dict[str, ConnectionState] = {}  # endpoint -> last known state
         self.plotter = QtInteractor(self, auto_update=False)
         self.plotter.setObjectName("view3d")
         self.setCentralWidget(self.plotter)
@@ -58,9 +65,17 @@ class MainWindow(QMainWindow):
         self.view3d = View3D(self.plotter, self.scene, self.selection)
         self.tree = AssetTree(project, self.selection, session.mesh_problems,
                               self.scene.components)
+        self.bridge = LiveBridge(session, ColorEngine(project), self.scene, self.plotter.render,
+                                 self)
+        self.summary = LineSummary(project, session.state, session.alerts.book,
+                                   self._connection_summary, self.bridge.rate)
         self.inspector = Inspector(project, session.state, self.selection, session.mesh_problems,
-                                   TrendPlot(project, session.history), session.alerts.book)
+                                   TrendPlot(project, session.history), session.alerts.book,
+                                   getattr(session.alerts, "quiet_reason", None), self.summary)
+        self.docks: list[QDockWidget] = []
         self._dock("Assets", self.tree, Qt.DockWidgetArea.LeftDockWidgetArea, 260)
+        self.legend = LegendPanel(project)
+        self._dock("Legend", self.legend, Qt.DockWidgetArea.LeftDockWidgetArea, 260)
         inspector_dock = self._dock("Inspector", self.inspector,
                                     Qt.DockWidgetArea.RightDockWidgetArea, 430)
         self.address_space = AddressSpacePanel(project, self.selection, session.endpoint)
@@ -71,8 +86,6 @@ class MainWindow(QMainWindow):
         inspector_dock.raise_()
         self.alerts_panel = AlertsPanel(project, session.alerts.book, self.selection)
         self._dock("Alerts", self.alerts_panel, Qt.DockWidgetArea.BottomDockWidgetArea, 170)
-        self.bridge = LiveBridge(session, ColorEngine(project), self.scene, self.plotter.render,
-                                 self)
         self.bridge.connection_changed.connect(self._on_connection_change)
         self.bridge.alerts_changed.connect(self._on_alerts_changed)
         session.alerts.book.acknowledged.connect(lambda _alert: self._on_alerts_changed([]))
@@ -83,6 +96,7 @@ class MainWindow(QMainWindow):
         self._status_timer = QTimer(self)
         self._status_timer.setInterval(STATUS_REFRESH_MS)
         self._status_timer.timeout.connect(self._refresh_status)
+        self._default_layout = self.saveState(LAYOUT_VERSION)  # for View > Reset layout
         self._restore_settings()
 
     # -- layout ---------------------------------------------------------------
@@ -91,27 +105,31 @@ class MainWindow(QMainWindow):
         dock.setObjectName(f"dock{title}")
         dock.setWidget(widget)
         self.addDockWidget(area, dock)
+        self.docks.append(dock)
         across = area == Qt.DockWidgetArea.BottomDockWidgetArea
         self.resizeDocks([dock], [size], Qt.Orientation.Vertical if across
                          else Qt.Orientation.Horizontal)
         return dock
 
     def _build_status_bar(self) -> None:
-        self.connection_labels: dict[str, QLabel] = {}
+        # Connection texts elide (full text in the tooltip); the short permanent
+        # widgets keep their natural size: no status text is ever clipped.
+        self.connection_labels: dict[str, ElidedLabel] = {}
         for endpoint in self.session.endpoints:
-            label = QLabel()
+            label = ElidedLabel()
             label.setObjectName("connectionLabel")
             self.connection_labels[endpoint] = label
-            self.statusBar().addWidget(label)
+            self.statusBar().addWidget(label, 1)
             self._show_connection(ConnectionChange(endpoint, ConnectionState.DISCONNECTED))
         self.statusBar().addPermanentWidget(self.recording.label)
-        self.rate_label = QLabel("0 updates/s")
+        self.rate_label = ElidedLabel("0 updates/s")
         self.rate_label.setObjectName("rateLabel")
         self.statusBar().addPermanentWidget(self.rate_label)
         problems = self.session.mesh_problems
         if problems:
-            warn = QLabel(f"⚠ {len(problems)} mesh(es) could not be loaded — shown as boxes")
-            warn.setToolTip("\n".join(problems.values()))
+            warn = ElidedLabel()
+            warn.set_text(f"⚠ {len(problems)} mesh(es) could not be loaded — shown as boxes",
+                          tooltip="\n".join(problems.values()))
             self.statusBar().addPermanentWidget(warn)
 
     def _build_menus(self) -> None:
@@ -128,11 +146,17 @@ class MainWindow(QMainWindow):
         self._action(view_menu, "&Fit line", "Home", self.view3d.fit_line)
         self._action(view_menu, "Fly to &selected", "F", self._fly_to_selected)
         self._action(view_menu, "&Clear selection", "Esc", lambda: self.selection.select(None))
+        view_menu.addSeparator()
+        for dock in self.docks:  # each panel can be hidden and brought back
+            view_menu.addAction(dock.toggleViewAction())
+        self._action(view_menu, "&Reset layout", "", self.reset_layout)
+        view_menu.addSeparator()
+        raw = self._action(view_menu, "Show &raw part names", "", self.tree.show_raw_names)
+        raw.setCheckable(True)
         alerts_menu = self.menuBar().addMenu("&Alerts")
-        self._action(alerts_menu, "&Acknowledge selected…", "Ctrl+K",
-                     self.alerts_panel.acknowledge_selected)
+        self._action(alerts_menu, "&Acknowledge selected…", "Ctrl+K", self.acknowledge)
         help_menu = self.menuBar().addMenu("&Help")
-        self._action(help_menu, "&Controls", "F1", self._show_controls)
+        self._action(help_menu, "&Keyboard and mouse", "F1", self.show_shortcuts)
 
     def _action(self, menu, text, shortcut, slot) -> QAction:
         action = QAction(text, self)
@@ -234,17 +258,29 @@ class MainWindow(QMainWindow):
         if label is None:
             return
         text, color = CONNECTION_TEXT[change.state]
-        label.setText(f"<span style='color:{color}'>●</span> {change.endpoint}: {text}")
-        label.setToolTip(change.message or text)
+        self._connections[change.endpoint] = change.state
+        full = f"{change.endpoint}: {text}"
+        label.set_text(full, dot_color=color, tooltip=f"{full}\n{change.message}"
+                       if change.message else "")
+
+    def _connection_summary(self) -> str:
+        """For the line summary: "connected", or "1 of 2 servers connected"."""
+        states = list(self._connections.values())
+        up = sum(s is ConnectionState.CONNECTED for s in states)
+        if not states:
+            return ""
+        if len(states) == 1:
+            return CONNECTION_TEXT[states[0]][0]
+        return f"{up} of {len(states)} servers connected"
 
     def _refresh_status(self) -> None:
-        self.rate_label.setText(f"{self.bridge.rate():.0f} updates/s")
+        self.rate_label.set_text(f"{self.bridge.rate():.0f} updates/s")
         self.recording.refresh()
         self.alerts_panel.refresh()
         self.inspector.refresh()
 
     def _on_alerts_changed(self, _changes) -> None:
-        self.scene.badges.show(station_badges(self.session.alerts.book))
+        self.scene.badges.show(badge_counts(self.session.alerts.book.active()))
         self.plotter.render()
 
     def _on_project_edited(self, project) -> None:
@@ -257,21 +293,38 @@ class MainWindow(QMainWindow):
             self.view3d.fly_to(self.selection.asset_id)
 
     def _open_project(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Open LineTwin project", "",
-                                              "LineTwin projects (*.toml)")
+        path, _ = QFileDialog.getOpenFileName(self, "Open LineTwin project", "", PROJECT_FILTER)
         if path:
-            self.open_project_requested.emit(path)
+            self.open_project(path)
+
+    def open_project(self, path: str) -> bool:
+        """Ask the application to open ``path``, unless it is plainly not a project."""
+        problem = not_a_project_message(Path(path))
+        if problem is not None:
+            QMessageBox.information(self, "Not a project file", problem)
+            return False
+        self.open_project_requested.emit(path)
+        return True
+
+    def acknowledge(self) -> None:
+        """Ctrl+K: the selected alert, or the selected station's; else say what to select."""
+        hint = self.alerts_panel.acknowledge_for_selection()
+        if hint:
+            self.statusBar().showMessage(hint, 8000)
+
+    def reset_layout(self) -> None:
+        """Every panel back where it started, shown."""
+        self.restoreState(self._default_layout, LAYOUT_VERSION)
+        for dock in self.docks:
+            dock.show()
+
+    def show_shortcuts(self) -> ShortcutsDialog:
+        dialog = ShortcutsDialog(self)
+        dialog.show()
+        return dialog
 
     def _save_screenshot(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, "Save screenshot", "line.png", "PNG (*.png)")
         if path:
             self.plotter.screenshot(path)
             self.statusBar().showMessage(f"Saved {path}", 5000)
-
-    def _show_controls(self) -> None:
-        QMessageBox.information(self, "Controls", (
-            "Click a station: select it (the tree and inspector follow).\n"
-            "Double-click a station, or F: fly the camera to it.\n"
-            "Home: fit the whole line.  Esc: clear the selection.\n"
-            "Left drag: rotate · Right drag or wheel: zoom · Middle drag: pan.\n"
-            "Ctrl+O: open another project.  Ctrl+Shift+S: save a screenshot."))

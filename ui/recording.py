@@ -6,10 +6,11 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, QSettings, Signal
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QFileDialog, QLabel, QMessageBox, QWidget
+from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from linetwin.io.history_store import HistoryStore, HistoryStoreError
 from linetwin.io.recorder import Recorder
+from linetwin.ui.widgets.elided_label import ElidedLabel
 
 
 class RecordingControl(QObject):
@@ -31,7 +32,7 @@ class RecordingControl(QObject):
         self.action.setShortcut(QKeySequence("Ctrl+R"))
         self.action.setToolTip("Record every received value, alert and acknowledgement")
         self.action.toggled.connect(self._on_toggled)
-        self.label = QLabel("")
+        self.label = ElidedLabel("")  # a long file name or write problem never clips
         self.label.setObjectName("recordLabel")
         self.alert_book = None  # set by the window once alerts exist
 
@@ -83,17 +84,17 @@ class RecordingControl(QObject):
         recorder.stop()
         self.store.close()
         self.store = None
-        self.label.setText(f"saved {recorder.samples_written:,} values to {self.path.name}")
+        self.label.set_text(f"saved {recorder.samples_written:,} values to {self.path.name}",
+                            tooltip=str(self.path))
         self.state_changed.emit(False)
 
     def refresh(self) -> None:
         """Status text; called by the window's status timer."""
         if self.recorder is None:
             return
-        text = (f"<span style='color:#B42318'>● REC</span> {self.path.name}: "
-                f"{self.recorder.samples_written:,} values")
+        text = f"REC {self.path.name}: {self.recorder.samples_written:,} values"
         if self.recorder.backlog > 1000:
             text += f" (writing behind by {self.recorder.backlog:,})"
         if self.recorder.error:
-            text += f" — <b>write problem:</b> {self.recorder.error}"
-        self.label.setText(text)
+            text += f" — write problem: {self.recorder.error}"
+        self.label.set_text(text, dot_color="#B42318")

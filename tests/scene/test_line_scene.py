@@ -118,10 +118,12 @@ def test_components_are_addressable_by_name(scene):
 
 
 def test_alert_badges_appear_and_go(scene):
-    scene.badges.show({"sealer": (2, "alarm"), "filler": (1, "warning")})
+    from linetwin.scene.badges import BadgeCounts
+
+    scene.badges.show({"sealer": BadgeCounts(alarms=2), "filler": BadgeCounts(warnings=1)})
     actors = scene.plotter.renderer.actors
     assert "badges-alarm-labels" in actors and "badges-warning-labels" in actors
-    scene.badges.show({"filler": (1, "warning")})
+    scene.badges.show({"filler": BadgeCounts(warnings=1)})
     assert "badges-alarm-labels" not in scene.plotter.renderer.actors
     scene.badges.show({})
     assert "badges-warning-labels" not in scene.plotter.renderer.actors

@@ -99,7 +99,7 @@ def test_selecting_a_component_in_the_tree_highlights_that_part(qtbot, demo_wind
     window = demo_window
     station = window.tree.items["sealer"]
     leaf = next(station.child(i) for i in range(station.childCount())
-                if station.child(i).text(0) == "seal_head")
+                if station.child(i).text(0) == "Seal head")
     leaf.setSelected(True)
     assert (window.selection.asset_id, window.selection.component) == ("sealer", "seal_head")
     assert "component-highlight" in window.plotter.renderer.actors

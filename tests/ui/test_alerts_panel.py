@@ -1,0 +1,91 @@
+"""Acknowledging: the comment dialog and Ctrl+K on a station, from a bare AlertBook."""
+
+import pytest
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QApplication, QDialogButtonBox
+
+from linetwin.io.project_file import load_project
+from linetwin.main import DEMO_PROJECT
+from linetwin.twin.alerts import AlertBook, Severity
+from linetwin.twin.selection import Selection
+from linetwin.ui.alerts_panel import AlertsPanel
+from linetwin.ui.widgets.ack_dialog import AcknowledgeDialog
+
+
+@pytest.fixture
+def panel(qtbot):
+    project, book, selection = load_project(DEMO_PROJECT), AlertBook(), Selection()
+    widget = AlertsPanel(project, book, selection)
+    qtbot.addWidget(widget)
+    widget.show()
+    return widget
+
+
+def _raise(book, key, severity, asset="sealer", at=1.0):
+    return book.raise_or_update(key, asset_id=asset, signal_id=f"{asset}.x", rule=key,
+                                severity=severity, message=f"{key} message", value=1.0,
+                                limit=None, at=at).alert
+
+
+def test_an_empty_comment_keeps_the_dialog_open_with_the_hint(qtbot):
+    dialog = AcknowledgeDialog("Seal temperature 199 °C above high limit 195 °C")
+    qtbot.addWidget(dialog)
+    dialog.show()
+    ok = dialog.buttons.button(QDialogButtonBox.StandardButton.Ok)
+    qtbot.mouseClick(ok, Qt.MouseButton.LeftButton)
+    assert dialog.isVisible() and dialog.hint.isVisible()
+    assert dialog.result() == 0
+    dialog.editor.setPlainText("   ")
+    qtbot.mouseClick(ok, Qt.MouseButton.LeftButton)
+    assert dialog.isVisible() and dialog.hint.isVisible()
+    qtbot.keyClicks(dialog.editor, "heater contactor replaced")
+    assert not dialog.hint.isVisible()
+    qtbot.mouseClick(ok, Qt.MouseButton.LeftButton)
+    assert not dialog.isVisible() and dialog.comment() == "heater contactor replaced"
+
+
+def test_the_panel_acknowledges_through_the_real_dialog(qtbot, panel):
+    alert = _raise(panel.book, "limit-high:a", Severity.ALARM)
+    panel.refresh()
+    panel.table.selectRow(0)
+
+    def type_and_accept():
+        dialog = QApplication.activeModalWidget()
+        assert isinstance(dialog, AcknowledgeDialog)
+        dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()  # empty: stays
+        assert dialog.isVisible() and dialog.hint.isVisible()
+        dialog.editor.setPlainText("checked the jaw")
+        dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+
+    QTimer.singleShot(200, type_and_accept)
+    assert panel.acknowledge_selected()
+    assert panel.book.get(alert.id).comment == "checked the jaw"
+
+
+def test_ctrl_k_with_nothing_selected_says_what_to_select(panel):
+    assert "Select a station with an alert" in panel.acknowledge_for_selection()
+
+
+def test_ctrl_k_on_a_station_without_alerts_says_so(panel):
+    panel.selection.select("filler")
+    assert panel.acknowledge_for_selection() == "Filler has no alert to acknowledge"
+
+
+def test_ctrl_k_on_a_station_acknowledges_its_most_urgent_alert(panel):
+    book = panel.book
+    warning = _raise(book, "trend:a", Severity.WARNING, at=1.0)
+    alarm = _raise(book, "limit-high:a", Severity.ALARM, at=2.0)
+    cleared = _raise(book, "limit-low:b", Severity.ALARM, at=3.0)
+    book.clear("limit-low:b", at=4.0)
+    _raise(book, "limit-high:z", Severity.ALARM, asset="filler", at=5.0)
+    panel.selection.select("sealer")
+    asked = []
+    panel.ask_comment = lambda alert: asked.append(alert.id) or "seen"
+    assert panel.acknowledge_for_selection() is None
+    assert asked == [alarm.id]  # the active alarm before the warning and the cleared one
+    assert panel.acknowledge_for_selection() is None
+    assert asked[-1] == warning.id
+    assert panel.acknowledge_for_selection() is None
+    assert asked[-1] == cleared.id
+    assert panel.acknowledge_for_selection() == "Heat sealer has no alert to acknowledge"
+    assert not book.current("limit-high:z").acknowledged  # another station's: untouched
