@@ -9,11 +9,21 @@
 - every ``Project.fpy`` entry adds "fpy-low" and "fpy-trend" for its station
   (:mod:`linetwin.twin.fpy`);
 - ``when_running = true`` judges a signal only while its asset's state signal
-  reads "running" (ISA-18.2's state-based suppression).
+  reads "running" (ISA-18.2's state-based suppression, :mod:`linetwin.twin.alert_gate`),
+  with the state *at the sample's source time*.
 
 :meth:`AlertEngine.process` takes the same update batches as
 :meth:`TwinState.apply`, in live and in replay alike, and judges every Good
-update (not only the latest of a batch), in source-time order per signal.
+update (not only the latest of a batch), in source-time order per signal. The
+same updates give the same alerts however they are split into batches.
+
+Data gaps: a lost link (:meth:`AlertEngine.break_windows`), a Bad or Uncertain
+reading, or a silence in an analog signal's source times (see
+:class:`~linetwin.twin.alerts.AlertConfig`) restarts the statistical windows of
+the signal (trend, Nelson runs, FPY counter pairing); limit alerts judge
+sample by sample and need no window. A stop of the asset of a ``when_running``
+signal restarts them too. :meth:`AlertEngine.quiet_reason` says why the rules
+of a signal are not judging.
 """
 
 from __future__ import annotations
@@ -22,12 +32,14 @@ import math
 from collections.abc import Iterable
 from operator import attrgetter
 
+from linetwin.twin.alert_gate import RunningGate
 from linetwin.twin.alerts import (
     AlertBook,
     AlertChange,
     AlertConfig,
     Condition,
     Severity,
+    duration,
     fmt,
     signal_label,
     with_unit,
@@ -104,6 +116,12 @@ class LimitEvaluator:
             if condition is not None:
                 condition.reset()
 
+    def restart(self) -> None:
+        """A data gap: nothing to restart, each sample is judged on its own."""
+
+    def quiet_reason(self) -> str | None:
+        return None
+
     def _message(self, value: float, where: str, limit: float) -> str:
         return f"{self.label} {fmt(value)}{self.unit} {where} limit {fmt(limit)}{self.unit}"
 
@@ -115,32 +133,28 @@ def _default_deadband(low: float | None, high: float | None, fraction: float) ->
 
 
 class _Feed:
-    """The evaluators of one signal, the source time it was last judged at, and
+    """The evaluators of one signal, what the engine knows of its timing, and
     the gate (if any) that must be open for it to be judged."""
 
-    __slots__ = ("evaluators", "last_t", "gate")
+    __slots__ = ("evaluators", "last_t", "gate", "drives", "gap_limit", "spacing", "waiting",
+                 "suppressed")
 
     def __init__(self) -> None:
         self.evaluators: list = []
-        self.last_t = float("-inf")
+        self.last_t = float("-inf")  # source time of the last Good sample
         self.gate: RunningGate | None = None
+        self.drives: list[RunningGate] = []  # gates this (state) signal feeds
+        self.gap_limit = float("inf")  # longer silence in source time: a gap
+        self.spacing = 0.0  # usual source-time spacing of samples (EWMA)
+        self.waiting: str | None = None  # why no sample came since the last gap
+        self.suppressed = False  # the last sample was suppressed (asset stopped)
 
+    def max_gap(self, factor: float) -> float:
+        return max(self.gap_limit, factor * self.spacing)
 
-class RunningGate:
-    """Open while an asset's state signal reads "running" (open until it is known:
-    a missing state must not hide alarms). Fed like an evaluator by that signal."""
-
-    __slots__ = ("open", "running_code")
-
-    def __init__(self, running_code: int) -> None:
-        self.running_code = running_code
-        self.open = True
-
-    def update(self, value: float, t: float, out: list[AlertChange]) -> None:
-        self.open = int(value) == self.running_code
-
-    def reset(self) -> None:
-        self.open = True
+    def restart(self) -> None:
+        for evaluator in self.evaluators:
+            evaluator.restart()
 
 
 def running_state_signal(project: Project, asset_id: str) -> tuple[Signal, int] | None:
@@ -184,6 +198,8 @@ class AlertEngine:
         self.late_samples = 0
         self._feeds: dict[str, _Feed] = {}
         self._gates: dict[str, RunningGate | None] = {}  # asset id -> its running gate
+        self._now = float("-inf")  # newest source time judged
+        self._out: list[AlertChange] = []
         self._build()
 
     def _feed(self, signal_id: str) -> _Feed:
@@ -206,6 +222,8 @@ class AlertEngine:
                 kinds.append(NelsonEvaluator)
             for kind in kinds:
                 self._feed(signal.id).evaluators.append(kind(signal, settings, config, book, label))
+            if kinds:
+                self._feed(signal.id).gap_limit = signal.staleness_limit()
             if kinds and settings.when_running:
                 self._feed(signal.id).gate = self._gate(signal.asset)
         names = {asset.id: asset.name for asset in self.project.assets}
@@ -213,14 +231,23 @@ class AlertEngine:
             fpy = FpyEvaluator(spec, config, book, names.get(spec.station, spec.station))
             self._feed(spec.good).evaluators.append(fpy.good_feed)
             self._feed(spec.reject).evaluators.append(fpy.reject_feed)
+            for defect in spec.defects:
+                self._feed(defect.counter).evaluators.append(fpy.defect_feed(defect.name))
 
     def _gate(self, asset_id: str) -> RunningGate | None:
         if asset_id not in self._gates:
             found = running_state_signal(self.project, asset_id)
             gate = None
             if found is not None:
-                gate = RunningGate(found[1])
-                self._feed(found[0].id).evaluators.append(gate)
+                signal, running = found
+                table = signal.states or self.project.states
+                try:
+                    name = self.project.asset(asset_id).name
+                except KeyError:
+                    name = asset_id
+                gate = RunningGate(running, self.config.gate_hold_s, name,
+                                   {code: state for state, code in table.items()})
+                self._feed(signal.id).drives.append(gate)
             self._gates[asset_id] = gate
         return self._gates[asset_id]
 
@@ -234,31 +261,97 @@ class AlertEngine:
         feeds = self._feeds
         relevant = [u for u in updates if u.signal_id in feeds]
         relevant.sort(key=_SOURCE_TIME)  # stable: arrival order among equal times
-        out: list[AlertChange] = []
+        out = self._out = []
         isfinite = math.isfinite
+        judge = self._judge
         for update in relevant:
-            if (update.status_code >> 30) & 0b11:  # Uncertain or Bad
-                continue
-            value, t = update.value, update.source_time
-            if not isfinite(value):
-                continue
             feed = feeds[update.signal_id]
+            value, t = update.value, update.source_time
             if t < feed.last_t:
                 self.late_samples += 1
                 continue
+            if (update.status_code >> 30) & 0b11 or not isfinite(value):  # Uncertain or Bad
+                quality = "Bad" if (update.status_code >> 31) & 1 else "Uncertain"
+                self._break(feed, f"a {quality if isfinite(value) else 'non-numeric'} reading")
+                continue
+            if feed.waiting is None and t - feed.last_t > feed.max_gap(self.config.gap_factor):
+                if feed.last_t != float("-inf"):
+                    self._break(feed, f"a data gap of {duration(t - feed.last_t)}")
+            elif feed.last_t != float("-inf") and feed.waiting is None:
+                feed.spacing += 0.1 * ((t - feed.last_t) - feed.spacing)
+            feed.waiting = None
             feed.last_t = t
-            if feed.gate is not None and not feed.gate.open:
-                continue  # the asset does not run: nothing to judge
-            for evaluator in feed.evaluators:
-                evaluator.update(value, t, out)
+            if t > self._now:
+                self._now = t
+            if feed.gate is not None:
+                feed.gate.offer(feed, value, t, judge)
+            elif feed.evaluators:
+                judge(feed, value, t, True)
+            for gate in feed.drives:
+                gate.state(value, t, judge)
+        for gate in self._gates.values():
+            if gate is not None and gate.holding:
+                gate.release(self._now, judge)
         return out
+
+    def _judge(self, feed: _Feed, value: float, t: float, running: bool) -> None:
+        if not running:
+            feed.suppressed = True
+            return
+        if feed.suppressed:  # the asset stopped in between: a window must not span the stop
+            feed.suppressed = False
+            feed.restart()
+        out = self._out
+        for evaluator in feed.evaluators:
+            evaluator.update(value, t, out)
+
+    def _break(self, feed: _Feed, reason: str) -> None:
+        """A gap in ``feed``: judge what waits for its gate, then restart its windows."""
+        if feed.gate is not None:
+            feed.gate.release(self._now, self._judge, everything=True)
+        feed.restart()
+        feed.waiting = reason
+
+    def break_windows(self, signal_ids: Iterable[str], at: float | None = None,
+                      reason: str = "the link was lost") -> list[AlertChange]:
+        """The data of ``signal_ids`` stopped (e.g. their server connection was
+        lost, at source time ``at`` if known): restart their statistical windows,
+        so no rule fits a line or a run across the outage. Returns alert changes
+        of samples that were waiting on a gate (judged first)."""
+        out = self._out = []
+        when = "" if at is None else f" at {at:.3f}"
+        for signal_id in signal_ids:
+            feed = self._feeds.get(signal_id)
+            if feed is not None:
+                self._break(feed, f"{reason}{when}")
+        return out
+
+    def quiet_reason(self, signal_id: str) -> str | None:
+        """Why the rules on ``signal_id`` are not judging its samples now, in words
+        for the inspector; None when they are (or no rule watches it)."""
+        feed = self._feeds.get(signal_id)
+        if feed is None or not feed.evaluators:
+            return None
+        if feed.waiting is not None:
+            return f"no data since {feed.waiting}; windows restart with the next sample"
+        if feed.gate is not None:
+            reason = feed.gate.quiet_reason()
+            if reason is not None:
+                return reason
+        reasons = [r for r in (e.quiet_reason() for e in feed.evaluators) if r]
+        return "; ".join(dict.fromkeys(reasons)) or None
 
     def reset(self, clear_book: bool = True) -> None:
         """Forget all rule state (e.g. a replay jumping back in time)."""
         for feed in self._feeds.values():
             feed.last_t = float("-inf")
+            feed.spacing, feed.waiting, feed.suppressed = 0.0, None, False
             for evaluator in feed.evaluators:
                 evaluator.reset()
+        for gate in self._gates.values():
+            if gate is not None:
+                gate.reset()
+        self._now = float("-inf")
         self.late_samples = 0
         if clear_book:
             self.book.reset()

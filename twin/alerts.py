@@ -268,6 +268,10 @@ class AlertConfig:
     ``trend_min_points`` samples covering ``trend_min_coverage`` of the window,
     and its slope is ``trend_min_t`` standard errors away from zero; it clears
     once the projected crossing is beyond ``trend_clear_factor`` x the horizon.
+    A silence in an analog signal's source times longer than its staleness
+    limit, or ``gap_factor`` x its usual sample spacing if that is longer, is a
+    data gap: the statistical windows restart. A sample of a ``when_running``
+    signal waits up to ``gate_hold_s`` (source time) for the state at its time.
     """
 
     clear_samples: int = 3
@@ -279,6 +283,8 @@ class AlertConfig:
     nelson_baseline_points: int = 30
     fpy_deadband: float = 0.005
     fpy_min_coverage: float = 0.5
+    gap_factor: float = 5.0
+    gate_hold_s: float = 2.0
     history_limit: int = 10_000
 
 

@@ -165,6 +165,22 @@ class NelsonEvaluator:
         for condition in self.conditions.values():
             condition.reset()
 
+    def restart(self) -> None:
+        """After a data gap: the runs and the current subgroup start afresh (a run
+        must not join points from both sides of an outage). A baseline already
+        estimated is kept; one still being collected starts again (a moving
+        range across the gap would be no measure of the spread)."""
+        self.chart = NelsonChart()
+        self._bucket, self._sum, self._count = None, 0.0, 0
+        self._baseline = []
+
+    def quiet_reason(self) -> str | None:
+        if self.center is not None and self.sigma is not None:
+            return None
+        need = max(self.config.nelson_baseline_points, 2)
+        unit = f" {self.settings.subgroup_s:g}-s means" if self.settings.subgroup_s > 0 else " points"
+        return f"Nelson rules: learning baseline ({len(self._baseline)} of {need}{unit})"
+
     def update(self, value: float, t: float, out: list[AlertChange]) -> None:
         subgroup = self.settings.subgroup_s
         if subgroup <= 0.0:

@@ -186,9 +186,14 @@ class TrendWatch:
 
 
 class TrendEvaluator:
-    """The "trend" alert of one analog signal, against its spec limits."""
+    """The "trend" alert of one analog signal, against its spec limits.
 
-    __slots__ = ("watch",)
+    A data gap restarts the window (:meth:`restart`): a line fitted across an
+    outage joins two unrelated stretches and projects a slope that was never
+    there (a value flat before and after a reconnect, at two levels).
+    """
+
+    __slots__ = ("watch", "restarted")
 
     def __init__(self, signal: Signal, settings: AlertSettings, config: AlertConfig,
                  book: AlertBook, label: str) -> None:
@@ -196,10 +201,27 @@ class TrendEvaluator:
                               Severity.WARNING, config.clear_samples)
         self.watch = TrendWatch(condition, signal.limits.low, signal.limits.high,
                                 settings.window_s, settings.horizon_s, config, label, signal.unit)
+        self.restarted = False
 
     def update(self, value: float, t: float, out: list[AlertChange]) -> None:
         self.watch.update(value, t, out)
 
+    def restart(self) -> None:
+        """Start the window afresh (after a data gap); an active alert stays until
+        the new window shows the value no longer heads for the limit."""
+        self.watch.fit.clear()
+        self.restarted = True
+
     def reset(self) -> None:
         self.watch.fit.clear()
         self.watch.condition.reset()
+        self.restarted = False
+
+    def quiet_reason(self) -> str | None:
+        watch = self.watch
+        fit = watch.fit
+        if len(fit) >= watch.config.trend_min_points and fit.span >= watch._min_span:
+            return None
+        what = "window restarting after a data gap" if self.restarted else "window filling"
+        return (f"trend: {what} ({fit.span:.0f} s of {watch._min_span:.0f} s, "
+                f"{len(fit)} of {watch.config.trend_min_points} samples)")

@@ -190,13 +190,18 @@ def test_when_running_judges_only_while_the_asset_runs():
                    alerts=AlertSettings(when_running=True))
     state = Signal("sealer.state", "sealer", "ns=2;s=S", SignalKind.STATE)  # running = 1
     engine = AlertEngine(project(speed, state), AlertConfig(clear_samples=1))
-    assert engine.process([upd(50.0, 0.0, "sealer.speed")])  # state unknown: judged
+    # State unknown: the sample waits for it, then (no news for 2 s) is judged.
+    assert engine.process([upd(50.0, 0.0, "sealer.speed")]) == []
+    assert engine.quiet_reason("sealer.speed") == "waiting for the state of Heat sealer (judged once it is known)"
+    assert [c.alert.raised_at for c in engine.process([upd(50.0, 2.5, "sealer.speed")])] == [0.0]
     engine.reset()
     changes = engine.process([
         upd(1, 0.0, "sealer.state"), upd(120.0, 0.5, "sealer.speed"),
         upd(2, 1.0, "sealer.state"), upd(0.0, 1.5, "sealer.speed"),  # starved: 0 is no deviation
         upd(1, 2.0, "sealer.state"), upd(90.0, 2.5, "sealer.speed"),
     ])
+    assert changes == []  # 90 at 2.5 waits for the state at 2.5 (its heartbeat)
+    changes = engine.process([upd(1, 3.0, "sealer.state")])
     assert [(c.kind.value, c.alert.raised_at) for c in changes] == [("raised", 2.5)]
     bare = AlertEngine(project(speed))  # no state signal: never suppressed
     assert bare.process([upd(0.0, 0.0, "sealer.speed")])
