@@ -42,7 +42,9 @@ class ElidedLabel(QLabel):
 
     def sizeHint(self) -> QSize:  # noqa: N802 (Qt naming)
         hint = super().sizeHint()
-        width = self.fontMetrics().horizontalAdvance(self._full) + self._prefix_width() + 8
+        # A few pixels of slack: elidedText shapes the text and may need a pixel
+        # or two more than horizontalAdvance reports.
+        width = self.fontMetrics().horizontalAdvance(self._full) + self._prefix_width() + 14
         return QSize(width, hint.height())
 
     def minimumSizeHint(self) -> QSize:  # noqa: N802
