@@ -59,11 +59,12 @@ def baseline(folder: Path, rows: list[ValueUpdate]) -> float:
 
 def per_row(folder: Path, rows: list[ValueUpdate], how: str) -> float:
     """Seconds for a slice of the rows the per-row way, scaled to all rows."""
-    part = [(u.signal_id, u.value, u.source_time, u.receive_time, u.status_code, 0) for u in rows[:SLICE[how]]]
+    part = [(u.signal_id, u.value, u.source_time, u.receive_time, u.status_code, 0, None, None)
+            for u in rows[:SLICE[how]]]
     con = bare_table(folder, how)
     start = time.perf_counter()
     if how == "executemany":
-        con.executemany("INSERT INTO signal_samples VALUES (?, ?, ?, ?, ?, ?)", part)
+        con.executemany("INSERT INTO signal_samples VALUES (?, ?, ?, ?, ?, ?, ?, ?)", part)
     else:
         appender = con.appender("signal_samples")
         appender.append_rows(part)

@@ -15,14 +15,14 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timezone
 from enum import Enum
 from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
-from linetwin.twin.updates import ConnectionChange, ValueUpdate
+from linetwin.twin.updates import ConnectionChange, ValueType, ValueUpdate
 
 
 @runtime_checkable
@@ -170,7 +170,20 @@ def sample_columns(samples: Sequence[ValueUpdate]) -> dict[str, np.ndarray]:
         "receive_time": np.array([u.receive_time for u in samples], dtype=np.float64),
         "status_code": codes,
         "quality": quality_of(codes),
+        "value_text": np.array([u.text for u in samples], dtype=object),
+        "value_type": np.array([None if u.value_type is ValueType.NUMBER else u.value_type.value
+                                for u in samples], dtype=object),
     }
+
+
+def sample_updates(cols: Mapping[str, np.ndarray]) -> list[ValueUpdate]:
+    """``HistoryStore.samples`` columns back as ValueUpdates, each with its type, for replay."""
+    kinds = {None: ValueType.NUMBER, **{t.value: t for t in ValueType}}
+    return [ValueUpdate(str(sid), float(value), float(source), float(receive), int(code),
+                        None if text is None else str(text), kinds.get(kind, ValueType.TEXT))
+            for sid, value, source, receive, code, text, kind in zip(
+                cols["signal_id"], cols["value"], cols["source_time"], cols["receive_time"],
+                cols["status_code"], cols["value_text"], cols["value_type"])]
 
 
 def quality_of(codes: np.ndarray) -> np.ndarray:
@@ -211,14 +224,15 @@ def _json(details: Any) -> str | None:
     """Valid JSON for DuckDB's JSON type: NaN and infinities become null."""
     if details is None:
         return None
-    return json.dumps(_finite(details), sort_keys=True, default=str, allow_nan=False)
+    return json.dumps(finite_json(details), sort_keys=True, default=str, allow_nan=False)
 
 
-def _finite(value: Any) -> Any:
+def finite_json(value: Any) -> Any:
+    """``value`` with every NaN or infinite float as None, for strict JSON."""
     if isinstance(value, float):
         return value if math.isfinite(value) else None
     if isinstance(value, dict):
-        return {str(k): _finite(v) for k, v in value.items()}
+        return {str(k): finite_json(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [_finite(v) for v in value]
+        return [finite_json(v) for v in value]
     return value

@@ -15,8 +15,14 @@ Versioning
 ----------
 ``schema_version`` holds one row per schema applied to the file. A file whose
 highest version is newer than :data:`SCHEMA_VERSION` was written by a newer
-LineTwin and is refused rather than misread. Upgrades of older files go in
-:func:`prepare` (none so far: version 1 is the first).
+LineTwin and is refused rather than misread. Older files opened for writing are
+upgraded in place by adding columns (:data:`UPGRADES`, never destructive);
+opened read-only they are read as they are, missing columns as NULL.
+
+Version 2 added ``signal_samples.value_text`` and ``value_type``: a sample
+that is not a plain number keeps its type (``boolean``, ``enum``, ``datetime``,
+``text``) and its text (enumeration name, ISO 8601 time, the string); both are
+NULL for a plain number, as in every version 1 row.
 """
 
 from __future__ import annotations
@@ -28,7 +34,13 @@ from typing import Any
 import duckdb
 import numpy as np
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+
+# version -> the statements that bring a file of the version before up to it
+UPGRADES: dict[int, tuple[str, ...]] = {
+    2: ("ALTER TABLE signal_samples ADD COLUMN IF NOT EXISTS value_text VARCHAR",
+        "ALTER TABLE signal_samples ADD COLUMN IF NOT EXISTS value_type VARCHAR"),
+}
 
 # table -> ((column, SQL type), ...), in column order. The types decide the
 # numpy dtype a bulk insert converts each column to (see NUMPY_TYPES).
@@ -41,6 +53,8 @@ TABLES: dict[str, tuple[tuple[str, str], ...]] = {
         ("signal_id", "VARCHAR"), ("value", "DOUBLE"), ("source_time", "DOUBLE"),
         ("receive_time", "DOUBLE"), ("status_code", "UINTEGER"),  # raw OPC UA StatusCode
         ("quality", "TINYINT"),  # linetwin.twin.updates.Quality: 0 good, 1 uncertain, 2 bad
+        ("value_text", "VARCHAR"),  # since version 2: enumeration name, ISO time, the string
+        ("value_type", "VARCHAR"),  # since version 2: linetwin.twin.updates.ValueType; NULL: number
     ),
     "alerts": (  # one row per alert of a session: its latest state (upserted)
         ("session_id", "INTEGER"),  # alert ids restart with every session
@@ -170,7 +184,24 @@ def prepare(con: duckdb.DuckDBPyConnection, read_only: bool, app: str = "linetwi
     if missing and not read_only:  # a table added since: create it (no destructive upgrades)
         for table in missing:
             con.execute(create_table_sql(table))
+    if version < SCHEMA_VERSION and not read_only:
+        _upgrade(con, int(version), app)
+        return SCHEMA_VERSION
     return int(version)
+
+
+def _upgrade(con: duckdb.DuckDBPyConnection, version: int, app: str) -> None:
+    """Apply :data:`UPGRADES` after ``version`` in one transaction: all or nothing."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        for target in range(version + 1, SCHEMA_VERSION + 1):
+            for statement in UPGRADES.get(target, ()):
+                con.execute(statement)
+            con.execute("INSERT INTO schema_version VALUES (?, ?, ?)", [target, app, time.time()])
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
 
 
 def _create(con: duckdb.DuckDBPyConnection, app: str) -> None:

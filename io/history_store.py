@@ -140,7 +140,9 @@ class HistoryStore:
                 end: float | None = None) -> dict[str, np.ndarray]:
         """Samples with ``start <= source_time < end``, in source-time order, as numpy columns.
 
-        Keys are the ``signal_samples`` columns; ``value`` is NaN where none was stored.
+        Keys are the ``signal_samples`` columns; ``value`` is NaN where none was stored,
+        ``value_text``/``value_type`` None for a plain number. ``history_rows.sample_updates``
+        turns them back into typed ValueUpdates.
         """
         where, params = _time_filter("source_time", start, end)
         if signal_ids is not None:
@@ -148,8 +150,11 @@ class HistoryStore:
             params.append(list(signal_ids))
         sql = (f"SELECT * FROM signal_samples {_where(where)} "
                "ORDER BY source_time, receive_time")
-        cols = self._query(sql, params, lambda cur: cur.fetchnumpy())
-        return {name: _filled(values) for name, values in cols.items()}
+        cols = {name: _filled(values) for name, values in self._query(sql, params, lambda cur: cur.fetchnumpy()).items()}
+        rows = len(cols["signal_id"])
+        for name in schema.columns("signal_samples"):  # an older file read-only: NULL as in new rows
+            cols.setdefault(name, np.full(rows, None, dtype=object))
+        return cols
 
     def time_range(self) -> tuple[float, float] | None:
         """First and last sample source time, or None for a history with no samples."""

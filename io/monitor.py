@@ -8,6 +8,7 @@ bindings point at, so it doubles as a quick check of a real installation.
 from __future__ import annotations
 
 import json
+import math
 import queue
 import signal
 import sys
@@ -17,11 +18,12 @@ from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import TextIO
 
-from linetwin.io.opcua_client import LiveClient
+from linetwin.io.history_rows import finite_json
+from linetwin.io.opcua_client import STOPPED, LiveClient
 from linetwin.io.security import ConnectionSettings
 from linetwin.twin.alert_rules import AlertEngine
 from linetwin.twin.model import Project
-from linetwin.twin.updates import ConnectionChange, ValueUpdate
+from linetwin.twin.updates import ConnectionChange, ConnectionState, ValueType, ValueUpdate
 
 POLL_S = 0.05
 
@@ -31,9 +33,26 @@ def iso(t: float) -> str:
 
 
 def value_record(update: ValueUpdate) -> dict:
-    return {"type": "value", "signal": update.signal_id, "value": update.value,
-            "source_time": iso(update.source_time), "receive_time": iso(update.receive_time),
-            "quality": update.quality.name.lower(), "status": f"0x{update.status_code:08X}"}
+    """One value as JSON: its own type (number, boolean, text, ISO 8601 time, enumeration
+    name with its code); ``null`` where there is none (a Bad reading)."""
+    record = {"type": "value", "signal": update.signal_id, "value": json_value(update),
+              "value_type": update.value_type.value,
+              "source_time": iso(update.source_time), "receive_time": iso(update.receive_time),
+              "quality": update.quality.name.lower(), "status": f"0x{update.status_code:08X}"}
+    if update.value_type is ValueType.ENUM and math.isfinite(update.value):
+        record["code"] = int(update.value)
+    return record
+
+
+def json_value(update: ValueUpdate) -> bool | int | float | str | None:
+    kind = update.value_type
+    if kind in (ValueType.TEXT, ValueType.DATETIME, ValueType.ENUM) and update.text is not None:
+        return update.text
+    if not math.isfinite(update.value):
+        return None
+    if kind is ValueType.BOOLEAN:
+        return bool(update.value)
+    return update.value
 
 
 def connection_record(change: ConnectionChange) -> dict:
@@ -57,6 +76,8 @@ class Monitor:
         self.counts = {"value": 0, "connection": 0, "alert": 0}
         self.signals_seen: set[str] = set()
         self.stop_requested = threading.Event()
+        self.connected = False  # ever, during this run
+        self.last_failure = ""  # why the latest attempt failed or the link was lost
 
     def run(self, duration: float | None) -> int:
         started = time.monotonic()
@@ -79,6 +100,10 @@ class Monitor:
         if self.client.problem is not None:
             print(f"linetwin monitor: {self.client.problem.message}", file=sys.stderr)
             return 1
+        if not self.connected:
+            reason = self.last_failure or f"no answer from {self.client.endpoint}"
+            print(f"linetwin monitor: never connected: {reason}", file=sys.stderr)
+            return 1
         return 0
 
     def _drain(self) -> None:
@@ -93,16 +118,24 @@ class Monitor:
                 self.signals_seen.add(item.signal_id)
                 self._emit(value_record(item))
             else:
+                self._saw_connection(item)
                 self._emit(connection_record(item))
         if values and self.on_values is not None:
             for record in self.on_values(values):
                 self._emit(record)
 
+    def _saw_connection(self, change: ConnectionChange) -> None:
+        if change.state is ConnectionState.CONNECTED:
+            self.connected = True
+        elif change.state in (ConnectionState.DISCONNECTED, ConnectionState.LOST) and change.message != STOPPED:
+            self.last_failure = change.message
+
     def _emit(self, record: dict) -> None:
         kind = record["type"]
         if kind in self.counts:
             self.counts[kind] += 1
-        self.out.write(json.dumps(record, ensure_ascii=False) + "\n")
+        # Strict JSON: a NaN or infinity anywhere (an alert's value) becomes null.
+        self.out.write(json.dumps(finite_json(record), ensure_ascii=False, allow_nan=False) + "\n")
         self.out.flush()
 
 

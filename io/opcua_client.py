@@ -51,9 +51,11 @@ from linetwin.io.security import (
     split_credentials,
 )
 from linetwin.io.trust_store import CertificateInfo, ClientIdentity, TrustStore
+from linetwin.io.value_types import NodeType, read_node_types, type_refusal, typed_value
 from linetwin.twin.model import Project, Signal
 from linetwin.twin.updates import ConnectionChange, ConnectionState, ValueUpdate
 
+STOPPED = "stopped"  # the message of the DISCONNECTED that stop() reports
 BACKOFF_MIN_S = 0.5
 BACKOFF_MAX_S = 2.0
 CONNECT_TIMEOUT_S = 3.0
@@ -82,6 +84,7 @@ class _Session:
     reason: list[str]  # why it was lost, filled by callbacks
     by_handle: dict[int, list[str]]  # monitored item client handle -> signal ids
     namespaces: list[str] = field(default_factory=list)
+    types: dict[int, NodeType] = field(default_factory=dict)  # client handle -> its node's value type
     subscription: Any = None
 
 
@@ -102,9 +105,9 @@ class _Handler:
         source = _posix(dv.SourceTimestamp) if dv is not None else None
         if source is None and dv is not None:
             source = _posix(dv.ServerTimestamp)
-        value = _as_float(val)
+        value, text, value_type = typed_value(val, self._session.types.get(item.ClientHandle))
         for signal_id in signal_ids:
-            self._sink.put(ValueUpdate(signal_id, value, source or received, received, status))
+            self._sink.put(ValueUpdate(signal_id, value, source or received, received, status, text, value_type))
 
     def status_change_notification(self, status: ua.StatusChangeNotification) -> None:
         if not status.Status.is_good():  # subscription gone: BadTimeout, BadShutdown ...
@@ -140,6 +143,8 @@ class LiveClient:
         self.trust = trust or TrustStore()
         self._identity = identity
         self.problem: ConnectionProblem | None = None
+        self.signal_problems: dict[str, str] = {}  # signal id -> why its node's type cannot serve it
+        self._project = project
         self._updates = updates
         self._signals = [s for s in project.signals if s.endpoint in (None, given, self.endpoint)]
         self._thread: AsyncioThread | None = None
@@ -175,7 +180,7 @@ class LiveClient:
         if self._future is not None:  # done once _run has unwound, cancelled or not
             concurrent.futures.wait([self._future], timeout=0.75 * timeout)
         thread.stop(max(deadline - time.monotonic(), 0.1))
-        self._emit(ConnectionState.DISCONNECTED, "stopped")
+        self._emit(ConnectionState.DISCONNECTED, STOPPED)
 
     @property
     def pending_certificate(self) -> CertificateInfo | None:
@@ -295,7 +300,7 @@ class LiveClient:
     async def _serve(self, session: _Session) -> str:
         """Subscribe to every signal, then wait until the session is lost; why it was."""
         try:
-            await self._monitor(session.subscription, session.namespaces, session.by_handle)
+            await self._monitor(session)
             await session.lost.wait()
         except Exception as exc:  # noqa: BLE001 - e.g. the server dropped us mid-subscribe
             session.reason.append(_describe(exc))
@@ -304,11 +309,20 @@ class LiveClient:
             await close_client(session.client, graceful=not session.lost.is_set())
         return session.reason[0] if session.reason else "connection lost"
 
-    async def _monitor(self, sub: Any, namespaces: list[str], by_handle: dict[int, list[str]]) -> None:
+    async def _monitor(self, session: _Session) -> None:
         """One monitored item per distinct node; bad nodes become Bad updates."""
+        sub, by_handle = session.subscription, session.by_handle
+        nodes = self._resolve(session.namespaces)
+        types = await _node_types(session.client, list(nodes))
         requests = []
-        for handle, (node_id, signals) in enumerate(self._resolve(namespaces).items(), start=1):
+        for handle, (node_id, signals) in enumerate(nodes.items(), start=1):
+            node_type = types.get(node_id)
+            signals = self._usable(signals, node_type)
+            if not signals:
+                continue
             by_handle[handle] = [s.id for s in signals]
+            if node_type is not None:
+                session.types[handle] = node_type
             sampling = float(min(s.sampling_ms for s in signals))
             requests.append(_item_request(node_id, handle, sampling, with_filter=True))
         refused = await self._create_items(sub, requests, by_handle)
@@ -318,6 +332,22 @@ class LiveClient:
             for r in refused
         ]
         await self._create_items(sub, plain, by_handle)
+
+    def _usable(self, signals: list[Signal], node_type: NodeType | None) -> list[Signal]:
+        """The signals that can use values of ``node_type``; the others are reported Bad once."""
+        if node_type is None:
+            return signals
+        usable = []
+        for sig in signals:
+            refusal = type_refusal(self._project, sig, node_type)
+            if refusal is None:
+                usable.append(sig)
+                continue
+            if self.signal_problems.get(sig.id) != refusal:
+                _log.warning("%s", refusal)
+            self.signal_problems[sig.id] = refusal
+            self._bad(sig.id, ua.StatusCodes.BadTypeMismatch)
+        return usable
 
     def _resolve(self, namespaces: list[str]) -> dict[ua.NodeId, list[Signal]]:
         """Signals grouped by node; unparseable or unresolvable ones reported Bad."""
@@ -408,11 +438,13 @@ def _posix(stamp: datetime | None) -> float | None:
     return stamp.timestamp()
 
 
-def _as_float(value: Any) -> float:
+async def _node_types(client: Client, node_ids: list[ua.NodeId]) -> dict[ua.NodeId, NodeType]:
+    """The nodes' value types; none (values typed as they come) if the server will not say."""
     try:
-        return float(value)
-    except (TypeError, ValueError):  # None (bad status), strings, arrays...
-        return math.nan
+        return await read_node_types(client, node_ids)
+    except (ua.UaError, asyncio.TimeoutError) as exc:
+        _log.info("cannot read the data types of the nodes: %s", _describe(exc))
+        return {}
 
 
 def _describe(exc: BaseException) -> str:

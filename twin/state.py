@@ -15,7 +15,7 @@ import numpy as np
 from psygnal import Signal as Event
 
 from linetwin.twin.model import Project
-from linetwin.twin.updates import Quality, ValueUpdate
+from linetwin.twin.updates import Quality, ValueType, ValueUpdate
 
 
 @dataclass(frozen=True)
@@ -30,6 +30,8 @@ class SignalReading:
     quality: Quality
     stale: bool = False
     stale_reason: str = ""  # e.g. "connection lost" or "no new value for 12.0 s"
+    text: str | None = None  # the value as the server typed it, when not a plain number
+    value_type: ValueType = ValueType.NUMBER
 
     def age(self, now: float | None = None) -> float:
         """Seconds since the source produced the value (NaN if no data)."""
@@ -66,6 +68,9 @@ class TwinState:
         self.link_down = np.zeros(n, dtype=bool)  # the signal's connection is lost
         self.stale = np.zeros(n, dtype=bool)
         self.update_count = 0  # every value applied, for the updates/s display
+        # Row -> (type, text) of the signals whose latest value is not a plain
+        # number; a dict, not a column: most lines have few such signals.
+        self.typed: dict[int, tuple[ValueType, str | None]] = {}
 
     def apply(self, updates: Iterable[ValueUpdate]) -> np.ndarray:
         """Apply updates in arrival order (the latest value of a signal wins).
@@ -82,6 +87,10 @@ class TwinState:
             if i is None:
                 continue
             rows.append(i)
+            if update.value_type is not ValueType.NUMBER:
+                self.typed[i] = (update.value_type, update.text)
+            elif i in self.typed:
+                del self.typed[i]
             values.append(update.value)
             sources.append(update.source_time)
             receives.append(update.receive_time)
@@ -136,6 +145,7 @@ class TwinState:
             reason = ("connection lost" if self.link_down[i] else
                       f"no new value for {time.time() - self.receive_times[i]:.1f} s "
                       f"(limit {self.stale_after[i]:g} s)")
+        value_type, text = self.typed.get(i, (ValueType.NUMBER, None))
         return SignalReading(
             signal_id=signal_id,
             value=float(self.values[i]),
@@ -145,4 +155,6 @@ class TwinState:
             quality=Quality(int(self.qualities[i])),
             stale=bool(self.stale[i]),
             stale_reason=reason,
+            text=text,
+            value_type=value_type,
         )

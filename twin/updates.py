@@ -8,7 +8,7 @@ only builtins so they cross threads cheaply and need no imports from io.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import IntEnum
+from enum import Enum, IntEnum
 
 
 class Quality(IntEnum):
@@ -29,12 +29,33 @@ class Quality(IntEnum):
         return cls.BAD
 
 
+class ValueType(str, Enum):
+    """What kind of value a signal carries, as the server typed it.
+
+    ``value`` is always a float the rules can use where one exists; ``text``
+    holds the value as people read it where the number alone would mislead.
+    """
+
+    NUMBER = "number"  # integers and floats: value only
+    BOOLEAN = "boolean"  # value 1.0 or 0.0
+    ENUM = "enum"  # value: the code; text: its name (None if the server names none)
+    DATETIME = "datetime"  # value: POSIX seconds; text: ISO 8601 in UTC
+    TEXT = "text"  # String, LocalizedText, anything else: value NaN, text the value
+
+    @property
+    def numeric(self) -> bool:
+        """True if limit, trend and statistical rules can use the value."""
+        return self in (ValueType.NUMBER, ValueType.BOOLEAN, ValueType.ENUM)
+
+
 @dataclass(frozen=True, slots=True)
 class ValueUpdate:
     """One received value of one signal.
 
     ``source_time`` and ``receive_time`` are POSIX seconds (UTC). ``status_code``
-    is the raw OPC UA StatusCode value (0 is Good).
+    is the raw OPC UA StatusCode value (0 is Good). ``value`` is the number the
+    twin's rules work on (NaN when there is none, e.g. a String); ``text`` and
+    ``value_type`` keep what the server sent when it was not a plain number.
     """
 
     signal_id: str
@@ -42,6 +63,8 @@ class ValueUpdate:
     source_time: float
     receive_time: float
     status_code: int = 0
+    text: str | None = None
+    value_type: ValueType = ValueType.NUMBER
 
     @property
     def quality(self) -> Quality:

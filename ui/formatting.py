@@ -7,14 +7,26 @@ from datetime import datetime
 
 from linetwin.twin.model import Project, Signal, SignalKind
 from linetwin.twin.state import SignalReading
-from linetwin.twin.updates import Quality
+from linetwin.twin.updates import Quality, ValueType
 
 
 def format_value(project: Project, signal: Signal, reading: SignalReading) -> str:
-    if reading.quality is Quality.NO_DATA or math.isnan(reading.value):
+    """The value as its type reads: number, true/false, local time, enumeration name, text."""
+    if reading.quality is Quality.NO_DATA:
         return "—"
-    if signal.kind is SignalKind.STATE:
+    number = not math.isnan(reading.value)
+    if number and signal.kind is SignalKind.STATE:
         return project.state_name(int(reading.value), signal)
+    if number and reading.value_type is ValueType.BOOLEAN:
+        return "true" if reading.value else "false"
+    if number and reading.value_type is ValueType.DATETIME:
+        return datetime.fromtimestamp(reading.value).strftime("%Y-%m-%d %H:%M:%S")  # local time
+    if number and reading.value_type is ValueType.ENUM and reading.text:
+        return f"{reading.text} ({int(reading.value)})"
+    if reading.text is not None:
+        return reading.text
+    if not number:
+        return "—"
     if signal.kind is SignalKind.COUNTER:
         return f"{int(reading.value):,}"
     return f"{reading.value:.2f}"

@@ -106,7 +106,8 @@ def test_an_empty_history_reads_as_empty_arrays(path):
     with HistoryStore(path) as store:
         got = store.samples()
         assert store.time_range() is None
-    assert set(got) == {"signal_id", "value", "source_time", "receive_time", "status_code", "quality"}
+    assert set(got) == {"signal_id", "value", "source_time", "receive_time", "status_code", "quality",
+                        "value_text", "value_type"}
     assert all(len(column) == 0 for column in got.values())
 
 
