@@ -159,6 +159,17 @@ def _ascii_stl_problem(data: bytes) -> str | None:
     return None
 
 
+def glb_problem(data: bytes) -> str | None:
+    """A GLB starts with the magic ``glTF`` and its total length."""
+    if len(data) < 12 or data[:4] != b"glTF":
+        return "not a glTF binary file: it does not start with the GLB magic 'glTF'"
+    declared = int.from_bytes(data[8:12], "little")
+    if declared > len(data):
+        return (f"the GLB header says {declared} bytes but the file has {len(data)}: "
+                "the file is truncated")
+    return None
+
+
 def threemf_problem(data: bytes) -> str | None:
     """A 3MF is a ZIP package with a 3D model part; say which of the two is missing."""
     try:

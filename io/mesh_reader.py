@@ -142,6 +142,8 @@ def _precheck(data: bytes, suffix: str) -> None:
         problem = mesh_formats.stl_problem(data)
     elif suffix == ".3mf":
         problem = mesh_formats.threemf_problem(data)
+    elif suffix == ".glb":
+        problem = mesh_formats.glb_problem(data)
     if problem:
         raise MeshReadError(problem)
 

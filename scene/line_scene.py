@@ -15,7 +15,21 @@ from vtkmodules.vtkRenderingCore import vtkCellPicker, vtkCoordinate
 from linetwin.scene.badges import AlertBadges
 from linetwin.scene.camera import CameraPose, fly_path, pose_looking_at
 from linetwin.scene.labels import StationLabels
-from linetwin.scene.meshes import COMPONENT_ARRAY, asset_polydata, component_names
+from linetwin.scene.legend import (
+    BAD_QUALITY_EDGE,
+    NO_DATA_OPACITY,
+    PLACEHOLDER_FILL,
+    PLACEHOLDER_LINE,
+    PLACEHOLDER_LINE_WIDTH,
+    PLACEHOLDER_OPACITY,
+    STALE_EDGE,
+)
+from linetwin.scene.meshes import (
+    COMPONENT_ARRAY,
+    asset_polydata,
+    component_names,
+    placeholder_lines,
+)
 from linetwin.twin.colors import AssetAppearance, Look
 from linetwin.twin.geometry import AssetGeometry
 from linetwin.twin.model import Project
@@ -41,7 +55,11 @@ class LineScene:
         self.project = project
         self.meshes: dict[str, pv.PolyData] = {}
         self.actors: dict[str, pv.Actor] = {}
+        self.placeholder_outlines: dict[str, pv.Actor] = {}
         self.components: dict[str, list[str]] = {}
+        # Assets whose mesh could not be loaded: drawn as crossed wire boxes in a
+        # look of their own, never in a state colour (their state is in the label).
+        self.placeholders = {a for a, g in geometries.items() if g.placeholder}
         self.selected: str | None = None
         self._silhouette = None
         self._part_highlight = None
@@ -77,6 +95,22 @@ class LineScene:
         self.actors[asset_id] = actor
         self.components[asset_id] = component_names(geometry)
         self._picker.AddPickList(actor)
+        if geometry.placeholder:
+            self._draw_placeholder(asset_id, actor, geometry)
+
+    def _draw_placeholder(self, asset_id: str, actor: pv.Actor, geometry: AssetGeometry) -> None:
+        prop = actor.GetProperty()
+        prop.SetColor(*(c / 255.0 for c in PLACEHOLDER_FILL))
+        prop.SetOpacity(PLACEHOLDER_OPACITY)
+        prop.SetEdgeVisibility(False)
+        lines = pv.Actor(mapper=pv.DataSetMapper(placeholder_lines(geometry)))
+        lines.mapper.scalar_visibility = False
+        lines.prop.color = PLACEHOLDER_LINE
+        lines.prop.line_width = PLACEHOLDER_LINE_WIDTH
+        lines.prop.lighting = False
+        lines.SetPickable(False)
+        self.plotter.renderer.AddActor(lines)
+        self.placeholder_outlines[asset_id] = lines
 
     def _add_floor(self) -> None:
         xmin, xmax, ymin, ymax, _, _ = self.line_bounds()
@@ -116,6 +150,9 @@ class LineScene:
         for app in appearances:
             actor = self.actors.get(app.asset_id)
             if actor is None:
+                continue
+            if app.asset_id in self.placeholders:
+                texts[app.asset_id] = f"{app.label} · no mesh" if app.label else "no mesh"
                 continue
             if self._shown.get(app.asset_id) != (app.color, app.look):
                 _style(actor.GetProperty(), app)
@@ -215,9 +252,9 @@ def _style(prop, app: AssetAppearance) -> None:
     """Color plus a surface style that tells no-data, stale and bad quality apart
     without hue. Raw VTK setters: pyvista's property wrappers cost ~0.2 ms each."""
     prop.SetColor(app.color[0] / 255.0, app.color[1] / 255.0, app.color[2] / 255.0)
-    prop.SetOpacity(0.35 if app.look is Look.NO_DATA else 1.0)
+    prop.SetOpacity(NO_DATA_OPACITY if app.look is Look.NO_DATA else 1.0)
     prop.SetEdgeVisibility(app.look in (Look.BAD_QUALITY, Look.STALE))
     if app.look is Look.BAD_QUALITY:
-        prop.SetEdgeColor(1.0, 0.85, 0.0)
+        prop.SetEdgeColor(*(c / 255.0 for c in BAD_QUALITY_EDGE))
     elif app.look is Look.STALE:
-        prop.SetEdgeColor(0.35, 0.35, 0.35)
+        prop.SetEdgeColor(*(c / 255.0 for c in STALE_EDGE))

@@ -33,3 +33,30 @@ def asset_polydata(geometry: AssetGeometry) -> pv.PolyData:
 
 def component_names(geometry: AssetGeometry) -> list[str]:
     return [part.name for part in geometry.parts]
+
+
+def placeholder_lines(geometry: AssetGeometry) -> pv.PolyData:
+    """The outline of a placeholder box with a cross on each face, as lines.
+
+    Each face of the box is two triangles in one plane: its outline is the four
+    edges the two do not share, its cross the shared diagonal plus the other.
+    """
+    segments = []
+    for part in geometry.parts:
+        normals = np.cross(part.vertices[part.faces[:, 1]] - part.vertices[part.faces[:, 0]],
+                           part.vertices[part.faces[:, 2]] - part.vertices[part.faces[:, 0]])
+        lengths = np.linalg.norm(normals, axis=1, keepdims=True)
+        keys = np.round(normals / np.where(lengths > 0, lengths, 1.0), 6)
+        planes: dict[tuple, list[np.ndarray]] = {}
+        for key, face in zip(map(tuple, keys), part.faces):
+            planes.setdefault(key, []).append(face)
+        for faces in planes.values():
+            corners = np.unique(np.concatenate(faces))
+            edges = {tuple(sorted((f[i], f[(i + 1) % 3]))) for f in faces for i in range(3)}
+            if len(faces) == 2 and len(corners) == 4:  # a quad: add the other diagonal
+                edges.add(tuple(sorted(set(faces[0]) ^ set(faces[1]))))
+            segments += [part.vertices[[a, b]] for a, b in edges]
+    points = np.vstack(segments) if segments else np.zeros((0, 3))
+    lines = np.hstack([[2, 2 * i, 2 * i + 1] for i in range(len(segments))]).astype(np.int64) \
+        if segments else np.zeros(0, dtype=np.int64)
+    return pv.PolyData(points, lines=lines)

@@ -1,4 +1,8 @@
-"""Headless rendering of the line to a PNG (no display needed: VTK uses EGL/OSMesa)."""
+"""Headless rendering of the line to a PNG (no display needed: VTK uses EGL/OSMesa).
+
+The picture carries its legend (states, data looks, placeholder, badges), so a
+PNG passed around on its own still says what its colours mean.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ from pathlib import Path
 
 import pyvista as pv
 
+from linetwin.scene.legend import add_legend, legend_entries
 from linetwin.scene.line_scene import LineScene
 from linetwin.twin.colors import ColorEngine
 from linetwin.twin.geometry import AssetGeometry
@@ -25,8 +30,12 @@ def state_from_values(project: Project, values: dict[str, float]) -> TwinState:
 
 def render_line(project: Project, geometries: dict[str, AssetGeometry],
                 values: dict[str, float], out: Path, size: tuple[int, int] = (1600, 900),
-                select: str | None = None) -> Path:
-    """Write a PNG of the whole line colored by ``values`` (empty: the no-data look)."""
+                select: str | None = None, legend: bool = True) -> Path:
+    """Write a PNG of the whole line colored by ``values`` (empty: the no-data look).
+
+    Assets whose mesh could not be loaded are drawn as placeholders (see
+    :mod:`linetwin.scene.legend`); refusing them is the caller's decision.
+    """
     plotter = pv.Plotter(off_screen=True, window_size=size)
     try:
         scene = LineScene(plotter, project, geometries)
@@ -34,6 +43,8 @@ def render_line(project: Project, geometries: dict[str, AssetGeometry],
         scene.apply(ColorEngine(project).appearances(state))
         if select:
             scene.select(select)
+        if legend:
+            add_legend(plotter, legend_entries(project))
         plotter.screenshot(str(out))
     finally:
         plotter.close()

@@ -87,6 +87,30 @@ def test_render_writes_png_with_state(tmp_path, capsys):
     assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
+@pytest.fixture
+def line_with_cut_mesh(tmp_path):
+    """A copy of the demo line whose heat sealer GLB is cut in half."""
+    import shutil
+
+    folder = tmp_path / "line"
+    shutil.copytree(DEMO_PROJECT.parent, folder)
+    glb = folder / "meshes" / "heat_sealer.glb"
+    glb.write_bytes(glb.read_bytes()[: glb.stat().st_size // 2])
+    return folder / DEMO_PROJECT.name
+
+
+def test_render_refuses_a_broken_mesh_unless_allowed(line_with_cut_mesh, tmp_path, capsys):
+    out = tmp_path / "line.png"
+    assert main(["render", str(line_with_cut_mesh), "-o", str(out), "--size", "480x270"]) == 1
+    err = capsys.readouterr().err
+    assert "asset 'sealer': meshes/heat_sealer.glb: the GLB header says" in err
+    assert "--allow-missing" in err and not out.exists()
+    assert main(["render", str(line_with_cut_mesh), "-o", str(out), "--size", "480x270",
+                 "--allow-missing"]) == 0
+    assert "(drawn as a placeholder)" in capsys.readouterr().err
+    assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
 @pytest.mark.parametrize("content, expected", [
     ("{not json", "state.json"),
     ('{"nosuch.signal": 1}', "nosuch.signal"),
