@@ -60,6 +60,9 @@ def build_parser() -> argparse.ArgumentParser:
     render.add_argument("-o", "--output", type=Path, required=True, help="PNG file to write")
     render.add_argument("--size", type=_size, default=(1600, 900), help="WIDTHxHEIGHT")
     render.add_argument("--state", type=Path, help="JSON object of signal id -> value")
+    render.add_argument("--allow-missing", action="store_true",
+                        help="draw assets whose mesh cannot be loaded as placeholder boxes "
+                        "instead of failing")
     sim = sub.add_parser("sim", help="run the built-in OPC UA simulator")
     sim.add_argument("project", type=Path, nargs="?", default=DEMO_PROJECT)
     sim.add_argument("--host", default="127.0.0.1")
@@ -208,9 +211,16 @@ def cmd_render(args) -> int:
         print(f"{args.output}: folder {args.output.parent} does not exist", file=sys.stderr)
         return 1
     geometries = load_line_geometry(project, cache=MeshCache())
-    for geometry in geometries.values():
-        if geometry.problem:
-            print(f"warning: {geometry.problem} (drawn as a box)", file=sys.stderr)
+    broken = [g.problem or g.asset_id for g in geometries.values() if g.placeholder]
+    for problem in broken:
+        label = "warning" if args.allow_missing else "error"
+        print(f"{label}: {problem}" + (" (drawn as a placeholder)" if args.allow_missing else ""),
+              file=sys.stderr)
+    if broken and not args.allow_missing:
+        print(f"linetwin: {len(broken)} mesh{'es' if len(broken) > 1 else ''} could not be "
+              "loaded; nothing written (--allow-missing draws them as placeholders)",
+              file=sys.stderr)
+        return 1
     render_line(project, geometries, values, args.output, size=args.size)
     print(f"wrote {args.output}")
     return 0
