@@ -5,7 +5,6 @@ from __future__ import annotations
 import html
 import time
 from collections.abc import Callable
-from functools import partial
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor
@@ -13,14 +12,13 @@ from PySide6.QtWidgets import (
     QHeaderView, QLabel, QSplitter, QStackedLayout, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget,
 )
 
-from linetwin.twin.alerts import Alert, AlertBook
+from linetwin.twin.alerts import Alert, AlertBook, signal_label
 from linetwin.twin.model import Project, SignalKind
 from linetwin.twin.selection import Selection
 from linetwin.twin.state import TwinState
 from linetwin.twin.updates import Quality
 from linetwin.ui.formatting import format_age, format_quality, format_value
 from linetwin.ui.trend_plot import TrendPlot
-from linetwin.ui.widgets.quiet_reason import state_gate_reason
 
 COLUMNS = ["Signal", "Value", "Unit", "Quality", "Age"]
 QUALITY_COLORS = {Quality.GOOD: "#1B7F3B", Quality.UNCERTAIN: "#9A6700",
@@ -39,8 +37,9 @@ class Inspector(QWidget):
         super().__init__(parent)
         self.project, self.state, self.selection = project, state, selection
         self.trend, self.alert_book = trend, alert_book
-        # Why a signal's rules are quiet: the alert engine's answer when it has one.
-        self.quiet_reason = quiet_reason or partial(state_gate_reason, project, state)
+        # Why a signal's rules are quiet (AlertEngine.quiet_reason): a rule that says
+        # nothing must say why, e.g. "suppressed while ... is not running".
+        self.quiet_reason = quiet_reason
         self.summary = summary  # the line at a glance, shown while nothing is selected
         self.alert_context = QLabel("")
         self.alert_context.setObjectName("inspectorAlerts")
@@ -134,12 +133,11 @@ class Inspector(QWidget):
             return
         lines = [_alert_line(a) for a in
                  (self.alert_book.for_asset(asset_id)[-5:] if self.alert_book else [])]
-        for signal_id in self.signal_ids:
+        for signal_id in self.signal_ids if self.quiet_reason else ():
             reason = self.quiet_reason(signal_id)
             if reason:
-                label = signal_id.removeprefix(f"{asset_id}.")
-                lines.append(f"<span style='color:#6B7280'>⏸ {html.escape(label)}: "
-                             f"{html.escape(reason)}</span>")
+                lines.append(f"<span style='color:#6B7280'>⏸ {signal_label(signal_id)} "
+                             f"alerts: {html.escape(reason)}</span>")
         self.alert_context.setText("<br>".join(lines))
         if self.trend is not None and self.alert_book is not None:
             self.trend.set_alerts(self.alert_book.history())

@@ -71,7 +71,7 @@ class MainWindow(QMainWindow):
                                    self._connection_summary, self.bridge.rate)
         self.inspector = Inspector(project, session.state, self.selection, session.mesh_problems,
                                    TrendPlot(project, session.history), session.alerts.book,
-                                   getattr(session.alerts, "quiet_reason", None), self.summary)
+                                   session.alerts.quiet_reason, self.summary)
         self.docks: list[QDockWidget] = []
         self._dock("Assets", self.tree, Qt.DockWidgetArea.LeftDockWidgetArea, 260)
         self.legend = LegendPanel(project)

@@ -6,6 +6,7 @@ import pytest
 
 from linetwin.io.project_file import load_project
 from linetwin.main import DEMO_PROJECT
+from linetwin.twin.alert_rules import AlertEngine
 from linetwin.twin.alerts import AlertBook, Severity
 from linetwin.twin.selection import Selection
 from linetwin.twin.state import TwinState
@@ -63,26 +64,26 @@ def test_before_a_selection_the_line_summary_is_shown(qtbot, model):
 
 def test_a_quiet_when_running_rule_says_why(qtbot, model):
     project, state, book, selection = model
-    _set(state, infeed__state=0, infeed__line_speed=0.0)
-    inspector = _inspector(qtbot, model)
+    engine = AlertEngine(project, book=book)
+    t = time.time()
+
+    def feed(infeed_state, speed, at):
+        updates = [ValueUpdate("infeed.state", float(infeed_state), at, at),
+                   ValueUpdate("infeed.line_speed", speed, at + 0.1, at + 0.1)]
+        engine.process(updates)
+        state.apply(updates)
+
+    feed(0, 0.0, t)  # a stopped infeed reads 0 packs/min, under its 100 limit
+    inspector = _inspector(qtbot, model, quiet_reason=engine.quiet_reason)
     selection.select("infeed")
     inspector.refresh()
     context = inspector.alert_context.text()
-    assert "line_speed: limit rules suppressed while Infeed conveyor is not running " \
+    assert "Line speed alerts: suppressed while Infeed conveyor is not running " \
            "(state: idle)" in context
-    _set(state, infeed__state=1, infeed__line_speed=120.0)
+    assert book.for_asset("infeed") == []  # quiet, and saying why
+    feed(1, 120.0, t + 1)
     inspector.refresh()
     assert "suppressed" not in inspector.alert_context.text()
-
-
-def test_the_alert_engine_reason_is_used_when_given(qtbot, model):
-    project, state, book, selection = model
-    reasons = {"sealer.seal_temperature": "Nelson rules restart after a data gap"}
-    inspector = _inspector(qtbot, model, quiet_reason=reasons.get)
-    selection.select("sealer")
-    inspector.refresh()
-    assert "seal_temperature: Nelson rules restart after a data gap" in \
-        inspector.alert_context.text()
 
 
 def test_a_cleared_alert_reads_as_cleared_not_active(qtbot, model):

@@ -1,7 +1,9 @@
-"""The colour legend: what each colour and look of the 3D view means.
+"""The colour legend dock: what each colour and look of the 3D view means.
 
-Built from the same data the scene draws with (the project's state colours,
-:mod:`linetwin.twin.palette`, the badge styles), so it cannot disagree with it.
+The meanings come from :func:`linetwin.scene.legend.legend_entries`, the same
+list the off-screen render draws and whose look constants the scene draws
+with, so the legend cannot drift from the view. Analog colour rules (a value
+on a colormap) are added here as a ramp.
 """
 
 from __future__ import annotations
@@ -9,45 +11,48 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from PySide6.QtCore import QRectF, Qt
+from PySide6.QtCore import QLineF, QRectF, Qt
 from PySide6.QtGui import QColor, QLinearGradient, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import QGridLayout, QLabel, QWidget
 
-from linetwin.scene.badges import BADGE_STYLES
+from linetwin.scene.badges import BadgeCounts
+from linetwin.scene.legend import LOOK_WORDS, LegendEntry, legend_entries
 from linetwin.twin.alerts import fmt
-from linetwin.twin.model import AnalogColorRule, Project, StateColorRule
-from linetwin.twin.palette import (
-    BAD_QUALITY_COLOR, NO_DATA_COLOR, OKABE_ITO_STATES, STALE_COLOR, STRUCTURE_COLOR,
-    colormap_rgb,
-)
+from linetwin.twin.model import AnalogColorRule, Project
+from linetwin.twin.palette import colormap_rgb
 
 SWATCH = (30, 16)
+SECTIONS = {"state": "Station state", "value": "Process value", "data": "Data",
+            "mesh": "Geometry", "badge": "Alert badge"}
+NOTES = {
+    "no data": "nothing received yet",
+    "stale": "value too old, or connection lost",
+    "bad quality": "the server marks the value Bad or Uncertain",
+    "no mesh (placeholder)": "the mesh file could not be loaded",
+    "alarm badge": "active alarms: a limit is crossed now",
+    "warning badge": "active warnings: a trend or pattern to look at",
+    "cleared badge": "condition gone, not yet acknowledged",
+}
+BADGE_SAMPLES = {"alarm badge": BadgeCounts(alarms=1), "warning badge": BadgeCounts(warnings=1),
+                 "cleared badge": BadgeCounts(cleared=1)}
 
 
 @dataclass(frozen=True)
 class LegendRow:
-    """One line of the legend. ``style``: "solid", "ghost", "edged", "dashed",
-    "badge" or "gradient" (then ``colors`` holds the ramp)."""
+    """One line of the legend: a scene entry, or an analog ramp (``ramp`` set)."""
 
-    section: str
-    name: str
-    colors: tuple[tuple[int, int, int], ...]
-    style: str = "solid"
+    entry: LegendEntry
     note: str = ""
-    text_color: str = ""  # badges: the text colour on the tag
+    ramp: tuple = ()
 
+    @property
+    def name(self) -> str:
+        sample = BADGE_SAMPLES.get(self.entry.label)
+        return sample.text if sample else LOOK_WORDS.get(self.entry.label, self.entry.label)
 
-def _hex(text: str) -> tuple[int, int, int]:
-    return QColor(text).getRgb()[:3]
-
-
-def state_rows(project: Project) -> list[LegendRow]:
-    """The generic state rule's colours (the demo's Okabe-Ito by default)."""
-    rule = next((r for r in project.rules if isinstance(r, StateColorRule) and r.signal is None),
-                None)
-    colors = {**OKABE_ITO_STATES, **(rule.colors if rule else {})}
-    names = list(project.states) or list(OKABE_ITO_STATES)
-    return [LegendRow("Station state", name, (colors[name],)) for name in names if name in colors]
+    @property
+    def section(self) -> str:
+        return SECTIONS.get(self.entry.kind, self.entry.kind)
 
 
 def analog_rows(project: Project) -> list[LegendRow]:
@@ -59,57 +64,47 @@ def analog_rows(project: Project) -> list[LegendRow]:
             ramp = tuple(tuple(int(c) for c in rgb)
                          for rgb in colormap_rgb(rule.colormap, np.linspace(0, 1, 16)))
             unit = f" {signal.unit}" if signal.unit else ""
-            rows.append(LegendRow("Process value", signal.id, ramp, "gradient",
-                                  f"{fmt(lo)} to {fmt(hi)}{unit}"))
+            rows.append(LegendRow(LegendEntry(signal.id, "value", ramp[0]),
+                                  f"{fmt(lo)} to {fmt(hi)}{unit} ({rule.colormap})", ramp))
     return rows
 
 
 def legend_rows(project: Project) -> list[LegendRow]:
-    """Every row of the legend, in display order."""
-    data = [
-        LegendRow("Data", "no data", (NO_DATA_COLOR,), "ghost", "nothing received yet"),
-        LegendRow("Data", "stale", (STALE_COLOR,), "edged",
-                  "value too old, or connection lost"),
-        LegendRow("Data", "bad quality", (BAD_QUALITY_COLOR,), "edged",
-                  "the server marks the value Bad or Uncertain"),
-        LegendRow("Data", "not monitored", (STRUCTURE_COLOR,), "solid", "no signal colours it"),
-        LegendRow("Data", "placeholder", (STRUCTURE_COLOR,), "dashed",
-                  "box standing in for a mesh that could not be loaded"),
-    ]
-    badges = [LegendRow("Alert badge", name, (_hex(background),), "badge", note, fg)
-              for name, note, (background, fg) in (
-                  ("ALARM", "a limit is crossed now", BADGE_STYLES["alarm"]),
-                  ("WARNING", "a trend or pattern: look at it", BADGE_STYLES["warning"]),
-                  ("CLEARED", "condition gone, not yet acknowledged", BADGE_STYLES["cleared"]))]
-    return state_rows(project) + analog_rows(project) + data + badges
+    """Every row of the legend, in display order: states, values, looks, badges."""
+    entries = legend_entries(project)
+    states = [LegendRow(e) for e in entries if e.kind == "state"]
+    looks = [LegendRow(e, NOTES.get(e.label, "")) for e in entries if e.kind != "state"]
+    return states + analog_rows(project) + looks
 
 
 def swatch(row: LegendRow) -> QPixmap:
+    """The fill, opacity and edges of one look, as the scene draws them."""
     w, h = SWATCH
     pixmap = QPixmap(w, h)
     pixmap.fill(Qt.GlobalColor.transparent)
     painter = QPainter(pixmap)
-    rect = QRectF(0.5, 0.5, w - 1, h - 1)
-    if row.style == "gradient":
+    rect = QRectF(1, 1, w - 2, h - 2)
+    entry = row.entry
+    if row.ramp:
         ramp = QLinearGradient(rect.topLeft(), rect.topRight())
-        for i, rgb in enumerate(row.colors):
-            ramp.setColorAt(i / max(len(row.colors) - 1, 1), QColor(*rgb))
+        for i, rgb in enumerate(row.ramp):
+            ramp.setColorAt(i / (len(row.ramp) - 1), QColor(*rgb))
         painter.fillRect(rect, ramp)
     else:
-        fill = QColor(*row.colors[0])
-        if row.style == "ghost":
-            fill.setAlpha(110)
+        fill = QColor(*entry.color)
+        fill.setAlphaF(max(entry.opacity, 0.25))  # a nearly clear fill still reads on white
         painter.fillRect(rect, fill)
-    edge = {"edged": QPen(QColor("#1B1F24"), 1.5), "dashed": QPen(QColor("#1B1F24"), 1.2,
-                                                                   Qt.PenStyle.DashLine)}
-    painter.setPen(edge.get(row.style, QPen(QColor("#9AA1AB"), 1)))
+    painter.setPen(QPen(QColor(*(entry.edge or (154, 161, 171))), 2 if entry.edge else 1))
     painter.drawRect(rect)
+    if entry.kind == "mesh":  # the placeholder's crossed wire box
+        painter.drawLines([QLineF(rect.topLeft(), rect.bottomRight()),
+                           QLineF(rect.bottomLeft(), rect.topRight())])
     painter.end()
     return pixmap
 
 
 class LegendPanel(QWidget):
-    """The legend as a small grid: swatch, name, what it means."""
+    """The legend as a small grid: swatch (or badge sample), name, what it means."""
 
     def __init__(self, project: Project, parent=None) -> None:
         super().__init__(parent)
@@ -121,26 +116,30 @@ class LegendPanel(QWidget):
         for row in self.rows:
             if row.section != section:
                 section = row.section
-                heading = QLabel(f"<b>{section}</b>")
-                grid.addWidget(heading, line, 0, 1, 3)
+                grid.addWidget(QLabel(f"<b>{section}</b>"), line, 0, 1, 3)
                 line += 1
-            icon = QLabel()
-            icon.setPixmap(swatch(row))
-            name = QLabel(row.name)
-            if row.style == "badge":
-                bg = "#%02X%02X%02X" % row.colors[0]
-                name.setStyleSheet(f"background:{bg}; color:{row.text_color}; "
-                                   "font-weight:bold; padding:0 4px;")
-                icon.clear()
-            note = QLabel(row.note)
-            note.setStyleSheet("color:#4B5563")
-            note.setWordWrap(True)
-            grid.addWidget(icon, line, 0)
-            grid.addWidget(name, line, 1)
-            grid.addWidget(note, line, 2)
+            self._add_row(grid, row, line)
             line += 1
         grid.setColumnStretch(2, 1)
         grid.setRowStretch(line, 1)
+
+    @staticmethod
+    def _add_row(grid: QGridLayout, row: LegendRow, line: int) -> None:
+        name = QLabel(row.name)
+        if row.entry.kind == "badge":  # the tag itself, in its colours
+            bg = "#%02X%02X%02X" % row.entry.color
+            fg = "#%02X%02X%02X" % (row.entry.text_color or (255, 255, 255))
+            name.setStyleSheet(f"background:{bg}; color:{fg}; font-weight:bold; "
+                               "padding:0 4px; border:1px solid #9AA1AB;")
+        else:
+            icon = QLabel()
+            icon.setPixmap(swatch(row))
+            grid.addWidget(icon, line, 0)
+        note = QLabel(row.note)
+        note.setStyleSheet("color:#4B5563")
+        note.setWordWrap(True)
+        grid.addWidget(name, line, 1)
+        grid.addWidget(note, line, 2)
 
     def names(self) -> list[str]:
         return [row.name for row in self.rows]
