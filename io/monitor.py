@@ -77,6 +77,7 @@ class Monitor:
         self.signals_seen: set[str] = set()
         self.stop_requested = threading.Event()
         self.connected = False  # ever, during this run
+        self.reported: set[str] = set()  # signals whose binding problem was printed
         self.last_failure = ""  # why the latest attempt failed or the link was lost
 
     def run(self, duration: float | None) -> int:
@@ -120,6 +121,11 @@ class Monitor:
             else:
                 self._saw_connection(item)
                 self._emit(connection_record(item))
+        for signal_id, message in list(self.client.signal_problems.items()):
+            if signal_id not in self.reported:  # e.g. limits on a String node: refused at bind time
+                self.reported.add(signal_id)
+                self._emit({"type": "signal_problem", "signal": signal_id, "message": message})
+                print(f"linetwin monitor: {message}", file=sys.stderr)
         if values and self.on_values is not None:
             for record in self.on_values(values):
                 self._emit(record)

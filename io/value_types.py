@@ -99,9 +99,8 @@ def type_refusal(project: Project, signal: Signal, node_type: NodeType) -> str |
     uses = numeric_uses(project, signal)
     if not uses:
         return None
-    return (f"signal {signal.id}: node {signal.node} holds {node_type.name} values, but "
-            f"{' and '.join(uses)} need{'s' if len(uses) == 1 else ''} a number; bind a numeric node "
-            f"or remove {'it' if len(uses) == 1 else 'them'} from the project")
+    return (f"signal {signal.id}: node {signal.node} holds {node_type.name} values, but the signal's "
+            f"{' and '.join(uses)} need numbers; bind a numeric node or remove that from the project")
 
 
 async def read_node_types(client: Client, node_ids: list[ua.NodeId]) -> dict[ua.NodeId, NodeType]:
@@ -148,10 +147,15 @@ async def _type_name(client: Client, type_id: ua.NodeId) -> str:
 
 
 async def _enum_names(client: Client, type_id: ua.NodeId) -> dict[int, str] | None:
-    """An enumeration's names from its DataType's EnumStrings or EnumValues property."""
+    """An enumeration's names from its DataType's EnumStrings or EnumValues property,
+    else from its DataTypeDefinition (OPC UA 1.04 servers may offer only that)."""
     refs = await client.get_node(type_id).get_references(ua.ObjectIds.HasProperty, ua.BrowseDirection.Forward)
     wanted = {r.BrowseName.Name: plain(r.NodeId) for r in refs if r.BrowseName.Name in ("EnumStrings", "EnumValues")}
     if not wanted:
+        (dv,) = await read_many(client, [type_id], ua.AttributeIds.DataTypeDefinition)
+        definition = dv.Value.Value if dv.Value is not None else None
+        if isinstance(definition, ua.EnumDefinition) and definition.Fields:
+            return {int(f.Value): f.Name for f in definition.Fields}
         return None
     names = list(wanted)
     values = await read_many(client, [wanted[n] for n in names], ua.AttributeIds.Value)
