@@ -51,6 +51,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_connection_args(gui)
     gui.add_argument("--simulate", action="store_true",
                      help="serve the project from the built-in simulator")
+    gui.add_argument("--select", metavar="ASSET", help="select this asset at start "
+                     "(its values and trend in the inspector)")
     check = sub.add_parser("check", help="validate a project file and its meshes")
     check.add_argument("project", type=Path)
     check.add_argument("--json", action="store_true",
@@ -155,15 +157,20 @@ def cmd_record(args) -> int:
 
 
 def cmd_gui(args) -> int:
+    from linetwin.ui.quit_signals import QuitSignals  # standard library only
+
+    # Before the seconds of Qt/VTK imports: Ctrl+C or SIGTERM from here on quits cleanly.
+    quit_signals = QuitSignals().install()
     from linetwin.ui.app import run_gui  # Qt only when a window is wanted
 
     if args.project is None:
-        return run_gui(DEMO_PROJECT, simulate=True)
+        return run_gui(DEMO_PROJECT, simulate=True, select=args.select,
+                       quit_signals=quit_signals)
     inputs = _live_inputs(args)
     if inputs is None:
         return 1
     return run_gui(args.project, endpoint=args.endpoint, simulate=args.simulate,
-                   settings=inputs[1])
+                   settings=inputs[1], select=args.select, quit_signals=quit_signals)
 
 
 def cmd_check(args) -> int:
