@@ -28,15 +28,16 @@ class SignalHistory:
         self.count = np.zeros(n, dtype=np.int64)  # total appended, ring position = count % cap
 
     def extend(self, updates: Iterable[ValueUpdate]) -> None:
-        """Append Good and Uncertain values; Bad ones carry no usable value."""
+        """Append every value; an Uncertain or Bad one is kept as NaN at its source
+        time: it carries no trustworthy value, and a plot must break there."""
         cap = self.capacity
         for u in updates:
             i = self.index.get(u.signal_id)
-            if i is None or (u.status_code >> 31) & 1:
+            if i is None:
                 continue
             slot = self.count[i] % cap
             self.times[i, slot] = u.source_time
-            self.values[i, slot] = u.value
+            self.values[i, slot] = np.nan if (u.status_code >> 30) & 0b11 else u.value
             self.count[i] += 1
 
     def window(self, signal_id: str, since: float = -np.inf) -> tuple[np.ndarray, np.ndarray]:

@@ -3,9 +3,10 @@
 Signals are grouped by unit, one pane (and so one y axis) per unit, all panes
 sharing the time axis: °C, ms and bar never share a scale. Each signal's limit
 lines are drawn in its own colour and labelled ("high 195 °C"). A gap in the
-data (lost link, stale source, Bad quality, or a silence of several sampling
-intervals) breaks the line instead of bridging it with a straight segment, and
-an alert's mark sits on the sample that raised it.
+data (lost link, stale source, a Bad or Uncertain sample, which the history
+keeps as NaN, or a silence of several sampling intervals) breaks the line
+instead of bridging it with a straight segment, and an alert's mark sits on
+the sample that raised it.
 """
 
 from __future__ import annotations

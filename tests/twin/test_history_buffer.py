@@ -13,11 +13,12 @@ def test_window_returns_every_value_in_order_and_wraps():
     assert len(history.window("b")[0]) == 0
 
 
-def test_bad_values_and_unknown_signals_are_skipped():
+def test_bad_and_uncertain_values_are_breaks_and_unknown_signals_are_skipped():
     history = SignalHistory({"a": 0}, capacity=8)
     history.extend([ValueUpdate("a", 1.0, 1.0, 1.0), ValueUpdate("a", 9.0, 2.0, 2.0, 0x80000000),
-                    ValueUpdate("zz", 3.0, 3.0, 3.0)])
-    assert list(history.window("a")[1]) == [1.0]
+                    ValueUpdate("a", 8.0, 3.0, 3.0, 0x40000000), ValueUpdate("zz", 3.0, 3.0, 3.0)])
+    t, v = history.window("a")
+    assert list(t) == [1.0, 2.0, 3.0] and v[0] == 1.0 and np.isnan(v[1:]).all()
 
 
 def test_capacity_follows_the_memory_budget():

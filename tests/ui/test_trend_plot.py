@@ -63,6 +63,17 @@ def test_bad_quality_stretch_breaks_the_line(trend):
     assert _drawn_segments(trend.curves[sid]) == 2
 
 
+def test_uncertain_values_break_the_line_too(trend):
+    sid = "sealer.seal_pressure"
+    times = T0 + np.arange(30) * 0.5
+    _feed(trend, sid, times[:10], np.full(10, 4.5))
+    _feed(trend, sid, times[10:12], np.full(2, 4.5), status=0x40000000)  # Uncertain
+    _feed(trend, sid, times[12:], np.full(18, 4.5))
+    trend.show_signals([sid])
+    assert _drawn_segments(trend.curves[sid]) == 2
+    assert trend.points(sid) == 28
+
+
 def test_steady_sampling_with_jitter_is_one_line():
     rng = np.random.default_rng(1)
     t = np.cumsum(rng.uniform(0.2, 0.3, 200))
