@@ -136,7 +136,7 @@ class Inspector(QWidget):
         for signal_id in self.signal_ids if self.quiet_reason else ():
             reason = self.quiet_reason(signal_id)
             if reason:
-                lines.append(f"<span style='color:#6B7280'>⏸ {signal_label(signal_id)} "
+                lines.append(f"<span style='color:#6B7280'>○ {signal_label(signal_id)} "
                              f"alerts: {html.escape(reason)}</span>")
         self.alert_context.setText("<br>".join(lines))
         if self.trend is not None and self.alert_book is not None:

@@ -73,9 +73,9 @@ class MainWindow(QMainWindow):
                                    TrendPlot(project, session.history), session.alerts.book,
                                    session.alerts.quiet_reason, self.summary)
         self.docks: list[QDockWidget] = []
-        self._dock("Assets", self.tree, Qt.DockWidgetArea.LeftDockWidgetArea, 260)
+        self._dock("Assets", self.tree, Qt.DockWidgetArea.LeftDockWidgetArea, 300)
         self.legend = LegendPanel(project)
-        self._dock("Legend", self.legend, Qt.DockWidgetArea.LeftDockWidgetArea, 260)
+        self._dock("Legend", self.legend, Qt.DockWidgetArea.LeftDockWidgetArea, 300)
         inspector_dock = self._dock("Inspector", self.inspector,
                                     Qt.DockWidgetArea.RightDockWidgetArea, 430)
         self.address_space = AddressSpacePanel(project, self.selection, session.endpoint)

@@ -22,7 +22,7 @@ def test_the_legend_names_every_look_of_the_view(qtbot, demo_window):
     names = legend.names()
     for expected in ("running", "idle", "starved", "blocked", "fault", "maintenance",
                      "no data", "stale", "bad quality", "no mesh", "! 1 ALARM",
-                     "! 1 WARNING", "1 CLEARED", "sealer.seal_temperature"):
+                     "! 1 WARNING", "1 CLEARED", "Heat sealer: seal temperature"):
         assert any(expected in name for name in names), expected
 
 

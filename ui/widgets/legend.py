@@ -8,16 +8,17 @@ on a colormap) are added here as a ramp.
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass
 
 import numpy as np
 from PySide6.QtCore import QLineF, QRectF, Qt
 from PySide6.QtGui import QColor, QLinearGradient, QPainter, QPen, QPixmap
-from PySide6.QtWidgets import QGridLayout, QLabel, QWidget
+from PySide6.QtWidgets import QGridLayout, QLabel, QScrollArea, QWidget
 
 from linetwin.scene.badges import BadgeCounts
 from linetwin.scene.legend import LOOK_WORDS, LegendEntry, legend_entries
-from linetwin.twin.alerts import fmt
+from linetwin.twin.alerts import fmt, signal_label
 from linetwin.twin.model import AnalogColorRule, Project
 from linetwin.twin.palette import colormap_rgb
 
@@ -30,11 +31,15 @@ NOTES = {
     "bad quality": "the server marks the value Bad or Uncertain",
     "no mesh (placeholder)": "the mesh file could not be loaded",
     "alarm badge": "active alarms: a limit is crossed now",
-    "warning badge": "active warnings: a trend or pattern to look at",
-    "cleared badge": "condition gone, not yet acknowledged",
+    "warning badge": "active warnings: a trend or pattern",
+    "cleared badge": "condition gone, not acknowledged yet",
 }
 BADGE_SAMPLES = {"alarm badge": BadgeCounts(alarms=1), "warning badge": BadgeCounts(warnings=1),
                  "cleared badge": BadgeCounts(cleared=1)}
+
+
+def _hex(rgb) -> str:
+    return "#%02X%02X%02X" % tuple(rgb)
 
 
 @dataclass(frozen=True)
@@ -51,6 +56,15 @@ class LegendRow:
         return sample.text if sample else LOOK_WORDS.get(self.entry.label, self.entry.label)
 
     @property
+    def html(self) -> str:
+        """The words beside the swatch; a badge is shown as the tag itself."""
+        if self.entry.kind != "badge":
+            return html.escape(self.name)
+        bg, fg = (_hex(c) for c in (self.entry.color, self.entry.text_color or (255, 255, 255)))
+        return (f"<span style='background:{bg}; color:{fg}; font-weight:bold'>"
+                f"&nbsp;{html.escape(self.name)}&nbsp;</span>")
+
+    @property
     def section(self) -> str:
         return SECTIONS.get(self.entry.kind, self.entry.kind)
 
@@ -64,7 +78,8 @@ def analog_rows(project: Project) -> list[LegendRow]:
             ramp = tuple(tuple(int(c) for c in rgb)
                          for rgb in colormap_rgb(rule.colormap, np.linspace(0, 1, 16)))
             unit = f" {signal.unit}" if signal.unit else ""
-            rows.append(LegendRow(LegendEntry(signal.id, "value", ramp[0]),
+            name = f"{project.asset(signal.asset).name}: {signal_label(signal.id).lower()}"
+            rows.append(LegendRow(LegendEntry(name, "value", ramp[0]),
                                   f"{fmt(lo)} to {fmt(hi)}{unit} ({rule.colormap})", ramp))
     return rows
 
@@ -103,43 +118,42 @@ def swatch(row: LegendRow) -> QPixmap:
     return pixmap
 
 
-class LegendPanel(QWidget):
-    """The legend as a small grid: swatch (or badge sample), name, what it means."""
+class LegendPanel(QScrollArea):
+    """The legend: swatch (or the badge itself), then its name over what it means.
+
+    Two unwrapped lines per row in a scroll area: a narrow dock scrolls, it
+    never squeezes a meaning into overlapping wrapped text.
+    """
 
     def __init__(self, project: Project, parent=None) -> None:
         super().__init__(parent)
         self.setObjectName("legendPanel")
+        self.setWidgetResizable(True)
+        self.setFrameShape(QScrollArea.Shape.NoFrame)
         self.rows = legend_rows(project)
-        grid = QGridLayout(self)
-        grid.setVerticalSpacing(2)
+        body = QWidget()
+        grid = QGridLayout(body)
+        grid.setVerticalSpacing(4)
         line, section = 0, None
         for row in self.rows:
             if row.section != section:
                 section = row.section
-                grid.addWidget(QLabel(f"<b>{section}</b>"), line, 0, 1, 3)
+                grid.addWidget(QLabel(f"<b>{section}</b>"), line, 0, 1, 2)
                 line += 1
-            self._add_row(grid, row, line)
+            grid.addWidget(self._marker(row), line, 0, Qt.AlignmentFlag.AlignTop)
+            note = f"<br><span style='color:#4B5563'>{html.escape(row.note)}</span>" \
+                if row.note else ""
+            grid.addWidget(QLabel(f"{row.html}{note}"), line, 1)
             line += 1
-        grid.setColumnStretch(2, 1)
+        grid.setColumnStretch(1, 1)
         grid.setRowStretch(line, 1)
+        self.setWidget(body)
 
     @staticmethod
-    def _add_row(grid: QGridLayout, row: LegendRow, line: int) -> None:
-        name = QLabel(row.name)
-        if row.entry.kind == "badge":  # the tag itself, in its colours
-            bg = "#%02X%02X%02X" % row.entry.color
-            fg = "#%02X%02X%02X" % (row.entry.text_color or (255, 255, 255))
-            name.setStyleSheet(f"background:{bg}; color:{fg}; font-weight:bold; "
-                               "padding:0 4px; border:1px solid #9AA1AB;")
-        else:
-            icon = QLabel()
-            icon.setPixmap(swatch(row))
-            grid.addWidget(icon, line, 0)
-        note = QLabel(row.note)
-        note.setStyleSheet("color:#4B5563")
-        note.setWordWrap(True)
-        grid.addWidget(name, line, 1)
-        grid.addWidget(note, line, 2)
+    def _marker(row: LegendRow) -> QLabel:
+        icon = QLabel()
+        icon.setPixmap(swatch(row))
+        return icon
 
     def names(self) -> list[str]:
         return [row.name for row in self.rows]
