@@ -209,16 +209,18 @@ def _fpy_references(doc: ProjectDocument) -> Iterator[Finding]:
                 "a station has one first-pass yield"
             )
         first.setdefault(fpy.station, index)
-        for key in ("good", "reject"):
-            signal_id = getattr(fpy, key)
+        counters = [((key,), getattr(fpy, key), key) for key in ("good", "reject")]
+        counters += [(("defects", name, "counter"), d.counter, f"counter of defect {name}")
+                     for name, d in fpy.defects.items()]
+        for where, signal_id, key in counters:
             signal = signals.get(signal_id)
             if signal is None:
-                yield ("fpy", index, key), (
+                yield ("fpy", index, *where), (
                     f"{subject}: {key} '{signal_id}' is not a signal in this project"
                 )
             elif signal.kind != "counter":
                 article = "an" if signal.kind == "analog" else "a"
-                yield ("fpy", index, key), (
+                yield ("fpy", index, *where), (
                     f"{subject}: {key} must be a counter signal, "
                     f"but '{signal_id}' is {article} {signal.kind} signal"
                 )

@@ -30,6 +30,7 @@ from linetwin.twin.model import (
     AnalogColorRule,
     Asset,
     AssetLevel,
+    DefectSpec,
     FpySpec,
     Limits,
     Project,
@@ -315,6 +316,10 @@ def _to_fpy(entry: schema.FpyEntry) -> FpySpec:
         trend=entry.trend,
         horizon_s=entry.horizon_s,
         min_units=entry.min_units,
+        target=entry.target,
+        baseline_units=entry.baseline_units,
+        arl0_units=entry.arl0_units,
+        defects=tuple(DefectSpec(name, d.counter, d.rate, d.limit) for name, d in entry.defects.items()),
     )
 
 

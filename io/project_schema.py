@@ -232,24 +232,53 @@ class AnalogRuleEntry(_Section):
         return value
 
 
+def _fraction(value: float) -> float:
+    if not 0.0 < value < 1.0:
+        raise ValueError(f"must be a fraction between 0 and 1 (e.g. 0.97), got {value:g}")
+    return value
+
+
+Fraction = Annotated[float, BeforeValidator(_number), AfterValidator(_fraction)]
+
+
+class DefectEntry(_Section):
+    """One defect type of an ``[[fpy]]`` station: its counter, in-control rate and
+    the rate to detect (default three times the in-control rate)."""
+
+    counter: Identifier  # counter signal id
+    rate: Fraction
+    limit: Fraction | None = None
+
+    @model_validator(mode="after")
+    def _limit_above_rate(self) -> "DefectEntry":
+        if self.limit is not None and not self.limit > self.rate:
+            raise ValueError(f"limit ({self.limit:g}) must be above rate ({self.rate:g}): "
+                             "it is the raised rate to detect")
+        return self
+
+
 class FpyEntry(_Section):
     """An ``[[fpy]]`` table: first-pass yield of a station from two counters."""
 
     station: Identifier  # asset id
     good: Identifier  # counter signal id
     reject: Identifier  # counter signal id
-    threshold: FiniteFloat = FpySpec.threshold
+    threshold: Fraction = FpySpec.threshold
     window_s: PositiveFloat = FpySpec.window_s
     trend: StrictBool = FpySpec.trend
     horizon_s: PositiveFloat = FpySpec.horizon_s
     min_units: Annotated[PositiveInt, Field(strict=True)] = FpySpec.min_units
+    target: Fraction | None = None
+    baseline_units: Annotated[PositiveInt, Field(strict=True)] = FpySpec.baseline_units
+    arl0_units: PositiveFloat = FpySpec.arl0_units
+    defects: dict[Identifier, DefectEntry] = {}
 
-    @field_validator("threshold")
-    @classmethod
-    def _fraction(cls, value: float) -> float:
-        if not 0.0 < value < 1.0:
-            raise ValueError(f"must be a fraction between 0 and 1 (e.g. 0.97), got {value:g}")
-        return value
+    @model_validator(mode="after")
+    def _target_above_threshold(self) -> "FpyEntry":
+        if self.target is not None and not self.target > self.threshold:
+            raise ValueError(f"target ({self.target:g}) must be above threshold ({self.threshold:g}): "
+                             "the in-control yield is better than the alarm level")
+        return self
 
 
 VisualRuleEntry = Annotated[Union[StateRuleEntry, AnalogRuleEntry], Field(discriminator="kind")]

@@ -11,6 +11,12 @@ stuck sensor keeps being sent with its frozen value, and after 5 s with
 ``Uncertain_LastUsableValue``, as a real server flags a value its source
 stopped updating (the heartbeat would otherwise keep it looking fresh).
 
+Source timestamps are *simulated* time: the wall-clock instant the server
+started plus the model's seconds. At ``speed`` 4 they run four times faster
+than the wall clock, so every rule on source time (trend, Nelson, FPY) sees the
+process as it would run at 1x and a scenario gives the same alerts in the same
+order at any speed; the ServerTimestamp stays wall-clock time.
+
 Run it inside an app with :meth:`SimulatorServer.start_in_thread`, from async
 code with :meth:`start` / :meth:`stop`, or as ``linetwin sim`` through
 :func:`run_simulator_cli`.
@@ -25,6 +31,7 @@ import logging
 import signal
 import socket
 import sys
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -122,6 +129,7 @@ class SimulatorServer:
         self._task: asyncio.Task[None] | None = None
         self._thread: AsyncioThread | None = None
         self._update_failed = False
+        self._epoch = 0.0  # wall-clock POSIX time of simulated time 0
 
     @property
     def port(self) -> int:
@@ -140,6 +148,7 @@ class SimulatorServer:
         if self._server is not None:
             return
         quiet_asyncua_logging()
+        self._epoch = time.time() - self.simulator.time_s
         attempts = 3 if self._requested_port == 0 else 1
         for attempt in range(attempts):
             port = self._requested_port or free_port(self._host)
@@ -280,12 +289,14 @@ class SimulatorServer:
                 self._update_failed = True
 
     async def _publish(self, server: Server | None) -> None:
-        """Write what changed (or is due a heartbeat), stamped with the time of this update."""
+        """Write what changed (or is due a heartbeat), stamped with the simulated time
+        of this update (source) and the wall-clock time (server)."""
         if server is None:
             return
         values = self.simulator.values()
         statuses = self.simulator.status_codes()  # only the non-Good ones
         now = datetime.now(timezone.utc)
+        source = datetime.fromtimestamp(self._epoch + self.simulator.time_s, timezone.utc)
         clock = asyncio.get_running_loop().time()
         for b in self._bindings:
             value = _typed(values[b.signal_id], b.variant)
@@ -297,7 +308,7 @@ class SimulatorServer:
             dv = ua.DataValue(
                 ua.Variant(value, b.variant),
                 StatusCode=ua.StatusCode(status),
-                SourceTimestamp=now,
+                SourceTimestamp=source,
                 ServerTimestamp=now,
             )
             await server.write_attribute_value(b.node_id, dv)

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -98,11 +99,17 @@ class CusumDesign:
 
     @classmethod
     def for_arl0(cls, p0: float, p1: float, arl0: float) -> "CusumDesign":
-        if not 0.0 < p0 < p1 < 1.0:
-            raise ValueError(f"a Bernoulli CUSUM needs 0 < p0 < p1 < 1, got p0={p0:g}, p1={p1:g}")
-        m = scale_m(p0, p1)
-        h = control_limit(p0, m, arl0)
-        return cls(p0, p1, m, h, average_run_length(p0, m, h), average_run_length(p1, m, h))
+        """The chart for ``p0`` -> ``p1`` with an in-control ARL of at least ``arl0``."""
+        return _design(float(p0), float(p1), float(arl0))
+
+
+@lru_cache(maxsize=256)  # defect types often share a design; a project reload reuses it
+def _design(p0: float, p1: float, arl0: float) -> CusumDesign:
+    if not 0.0 < p0 < p1 < 1.0:
+        raise ValueError(f"a Bernoulli CUSUM needs 0 < p0 < p1 < 1, got p0={p0:g}, p1={p1:g}")
+    m = scale_m(p0, p1)
+    h = control_limit(p0, m, arl0)
+    return CusumDesign(p0, p1, m, h, average_run_length(p0, m, h), average_run_length(p1, m, h))
 
 
 class BernoulliCusum:

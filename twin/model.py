@@ -93,22 +93,6 @@ class DefectSpec:
 
 
 @dataclass(frozen=True)
-class DefectSpec:
-    """One defect type of a station, counted by its own counter: its in-control
-    ``rate`` (defective units per unit) and the ``limit`` rate to detect
-    (None: three times the in-control rate)."""
-
-    name: str
-    counter: str  # counter signal id
-    rate: float
-    limit: float | None = None
-
-    @property
-    def detect_rate(self) -> float:
-        return self.limit if self.limit is not None else min(3.0 * self.rate, 0.5)
-
-
-@dataclass(frozen=True)
 class FpySpec:
     """First-pass yield of a station: ``good / (good + reject)`` of the counter
     increments over the last ``window_s`` seconds, and a Bernoulli CUSUM on

@@ -8,11 +8,15 @@ consults every tick. Each one waits ``start_s`` seconds of simulated time
     nothing: the line's own random stops and process wander only.
 ``heater-degradation``
     the seal head heater weakens: the seal temperature (the real one, which the
-    defect model uses, and hence the reading) falls ``rate_c_per_s`` (0.1 °C/s)
-    below where it would be, down to ``floor_c`` (160 °C). From ~185 °C it
-    reaches the 175 °C low limit about 100 s after the start; seal gaps climb
-    steeply below ~179 °C, so first-pass yield falls *after* the temperature
-    trend is already plain to see: the early-warning story.
+    defect model uses, and hence the reading) falls ``rate_c_per_s`` (0.03 °C/s,
+    1.8 °C a minute, as a sagging heater element does) below where it would
+    be, down to ``floor_c`` (160 °C). From ~185 °C it reaches the 175 °C low
+    limit about 5.5 minutes after the start; the demo's trend rule (2-minute
+    window, 3-minute horizon) warns 2-3 minutes before that, ahead of the
+    Nelson rules and the limit; seal gaps climb steeply below ~179 °C, so
+    first-pass yield falls *after* the temperature trend is plain to see: the
+    early-warning story. All of it runs on simulated time, so the order is the
+    same at any ``--speed``.
 ``sensor-freeze``
     the seal temperature sensor sticks: the reading keeps the value it had at
     the start while the process goes on. The server keeps re-sending that value
@@ -109,7 +113,7 @@ class HeaterDegradation(Scenario):
     def __init__(
         self,
         start_s: float = DEFAULT_START_S,
-        rate_c_per_s: float = 0.1,
+        rate_c_per_s: float = 0.03,
         floor_c: float = 160.0,
         signal_id: str = SEAL_TEMPERATURE,
     ) -> None:

@@ -10,7 +10,8 @@ Stations slow down a little when their input buffer runs low (speed control
 as on real lines), which keeps buffers near half full in normal running.
 
 Inspection checks every pack; the defect probabilities depend on the process
-values (see :mod:`linetwin.twin.simulation_process`).
+values (see :mod:`linetwin.twin.simulation_process`). It counts good packs,
+rejects, and rejects per defect type (``inspection.defects.seal_gap`` ...).
 
 Scenarios (:mod:`linetwin.twin.scenarios`) inject faults into the same model:
 a sagging heater, a stuck sensor, a long jam.
@@ -30,7 +31,7 @@ import numpy as np
 from linetwin.twin.model import DEFAULT_STATES
 from linetwin.twin.scenarios import SCENARIOS as SCENARIOS  # re-exported
 from linetwin.twin.scenarios import Scenario, make_scenario
-from linetwin.twin.simulation_process import ProcessModel, draw_defects
+from linetwin.twin.simulation_process import DEFECT_CODES, ProcessModel, draw_defects
 
 IDLE = DEFAULT_STATES["idle"]
 RUNNING = DEFAULT_STATES["running"]
@@ -40,6 +41,10 @@ FAULT = DEFAULT_STATES["fault"]
 MAINTENANCE = DEFAULT_STATES["maintenance"]
 
 DEMO_STATIONS = ["infeed", "filler", "sealer", "inspection", "labeler", "packer", "outfeed"]
+
+# Defect types in code order (1, 2, ...): each has a reject counter
+# ``inspection.defects.<name>``.
+DEFECT_NAMES = [name for name, code in sorted(DEFECT_CODES.items(), key=lambda kv: kv[1]) if code]
 
 TICK_S = 0.1  # internal time step; larger step() calls are split into ticks
 BUFFER_PACKS = 10.0  # accumulation between two stations: ~2.5 s each way at 120/min
@@ -131,6 +136,7 @@ class LineSimulator:
         self._processed = np.zeros(n)
         self._good = np.zeros(n, dtype=np.int64)
         self._rejects = 0
+        self._defects = np.zeros(len(DEFECT_NAMES), dtype=np.int64)  # rejects per defect code
         self._last_defect = 0
         self._events: list[DefectEvent] = []
 
@@ -187,6 +193,8 @@ class LineSimulator:
         if "inspection" in self._pos:
             out["inspection.reject_count"] = float(self._rejects)
             out["inspection.last_defect"] = float(self._last_defect)
+            for name, count in zip(DEFECT_NAMES, self._defects):
+                out[f"inspection.defects.{name}"] = float(count)
         out.update(self._process.values())
         if "infeed.line_speed" in out and not self._process.is_forced("infeed.line_speed"):
             # Measured conveyor throughput: nothing moves unless the infeed runs.
@@ -309,6 +317,7 @@ class LineSimulator:
             return
         self._good[i] -= rejected.size
         self._rejects += int(rejected.size)
+        np.add.at(self._defects, rejected - 1, 1)
         if i < len(self._buffer):  # rejects leave the line at inspection
             self._buffer[i] = max(self._buffer[i] - rejected.size, 0.0)
         station = self._stations[i]

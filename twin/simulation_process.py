@@ -50,7 +50,7 @@ class ProcessVariable:
 PROCESS_VARIABLES: tuple[ProcessVariable, ...] = (
     ProcessVariable("infeed.line_speed", 120.0, 1.2, 30.0, 0.3),  # packs/min
     ProcessVariable("filler.fill_weight", 502.0, 1.5, 60.0, 0.8),  # g
-    ProcessVariable("sealer.seal_temperature", 185.0, 1.5, 300.0, 0.15),  # °C
+    ProcessVariable("sealer.seal_temperature", 185.0, 0.6, 300.0, 0.15),  # °C, PID-held
     ProcessVariable("sealer.dwell_time", 350.0, 6.0, 120.0, 1.5),  # ms
     ProcessVariable("sealer.seal_pressure", 4.5, 0.08, 90.0, 0.02),  # bar
     ProcessVariable("labeler.label_offset", 0.0, 0.35, 45.0, 0.08),  # mm

@@ -7,6 +7,7 @@ import pytest
 
 from linetwin.twin.model import DEFAULT_STATES
 from linetwin.twin.simulation import (
+    DEFECT_NAMES,
     DEMO_STATIONS,
     LineSimulator,
     StationReliability,
@@ -27,6 +28,8 @@ DEMO_SIGNALS = {
     "sealer.dwell_time",
     "sealer.seal_pressure",
     "inspection.reject_count",
+    *(f"inspection.defects.{d}" for d in ("seal_gap", "wrinkle", "contamination", "misalignment",
+                                          "label_skew")),
     "inspection.last_defect",
     "labeler.label_offset",
 }
@@ -203,3 +206,14 @@ def test_a_line_without_the_demo_stations_still_runs():
     sim.step(30)
     assert set(sim.values()) == {"a.state", "a.good_count", "b.state", "b.good_count"}
     assert sim.values()["b.good_count"] > 0
+
+
+def test_defect_counters_add_up_to_the_rejects():
+    sim = LineSimulator(DEMO_STATIONS, seed=4, scenario="heater-degradation")
+    sim.step(600.0)
+    values = sim.values()
+    events = sim.pop_defect_events()
+    per_type = {name: values[f"inspection.defects.{name}"] for name in DEFECT_NAMES}
+    assert sum(per_type.values()) == values["inspection.reject_count"] == len(events) > 100
+    for name, count in per_type.items():
+        assert count == sum(e.defect == DEFECT_CODES[name] for e in events)
