@@ -84,6 +84,9 @@ def build_parser() -> argparse.ArgumentParser:
     record.add_argument("--duration", type=_seconds, help="stop after S seconds (default: Ctrl+C)")
     record.add_argument("--simulate", action="store_true",
                         help="record from the built-in simulator instead of a server")
+    from linetwin.ui.cli.trust import add_trust_parser  # standard library only: cheap
+
+    add_trust_parser(sub)
     return parser
 
 
@@ -243,8 +246,14 @@ def cmd_sim(args) -> int:
                              scenario=args.scenario)
 
 
+def cmd_trust(args) -> int:
+    from linetwin.ui.cli.trust import run_trust
+
+    return run_trust(args)
+
+
 COMMANDS = {"gui": cmd_gui, "check": cmd_check, "render": cmd_render, "sim": cmd_sim,
-            "monitor": cmd_monitor, "record": cmd_record}
+            "monitor": cmd_monitor, "record": cmd_record, "trust": cmd_trust}
 
 
 def main(argv: list[str] | None = None) -> int:

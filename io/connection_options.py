@@ -13,7 +13,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from linetwin.io.security import ConnectionSettings
+from linetwin.io.security import ACCEPT_HINT, ConnectionProblem, ConnectionSettings, ProblemKind
 from linetwin.io.trust_store import CertificateError, CertificateInfo, TrustStore
 from linetwin.twin.model import Project
 
@@ -66,3 +66,24 @@ def settings_for(project: Project, options: ConnectionOptions,
         return ConnectionSettings(endpoint, policy, mode, username, password)
     except ValueError as error:
         raise ConnectionOptionError(f"{project.path or project.name}: {error}") from error
+
+
+def headless_reason(problem: ConnectionProblem, trust: TrustStore) -> str:
+    """``problem`` told to a command-line user, with what to do about it.
+
+    An unknown server certificate is saved in the trust store's ``rejected/``
+    folder, so the user can review it and trust it without the server's files.
+    """
+    info = problem.certificate
+    if problem.kind is not ProblemKind.UNTRUSTED_CERTIFICATE or info is None:
+        return problem.message
+    refused = problem.message.removesuffix(ACCEPT_HINT)
+    try:
+        path = trust.keep_offered(info)
+    except OSError as error:
+        return f"{refused}; cannot save it for review: {error}"
+    return (f"{refused}.\n"
+            f"The certificate it offered is saved in {path}.\n"
+            f"Check its SHA-1 thumbprint {info.thumbprint} with the server's administrator, then trust it:\n"
+            f"  linetwin trust accept {info.thumbprint}\n"
+            f"or run again with --trust-server-cert {path}")

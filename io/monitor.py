@@ -18,6 +18,7 @@ from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import TextIO
 
+from linetwin.io.connection_options import headless_reason
 from linetwin.io.history_rows import finite_json
 from linetwin.io.opcua_client import STOPPED, LiveClient
 from linetwin.io.security import ConnectionSettings
@@ -99,7 +100,7 @@ class Monitor:
                     "connection_changes": self.counts["connection"],
                     "alerts": self.counts["alert"]})
         if self.client.problem is not None:
-            print(f"linetwin monitor: {self.client.problem.message}", file=sys.stderr)
+            print(f"linetwin monitor: {headless_reason(self.client.problem, self.client.trust)}", file=sys.stderr)
             return 1
         if not self.connected:
             reason = self.last_failure or f"no answer from {self.client.endpoint}"

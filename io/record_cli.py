@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TextIO
 
+from linetwin.io.connection_options import headless_reason
 from linetwin.io.history_store import HistoryStore, HistoryStoreError
 from linetwin.io.opcua_client import LiveClient
 from linetwin.io.security import ConnectionSettings
@@ -26,7 +27,7 @@ from linetwin.io.recorder import Recorder
 from linetwin.io.sim_server import SimulatorServer
 from linetwin.twin.alert_rules import AlertEngine
 from linetwin.twin.model import Project
-from linetwin.twin.updates import ConnectionChange, ValueUpdate
+from linetwin.twin.updates import ConnectionChange, ConnectionState, ValueUpdate
 
 PROGRESS_EVERY_S = 5.0
 POLL_S = 0.1
@@ -40,6 +41,7 @@ class _Progress:
         self.stream = stream
         self.signals: set[str] = set()
         self.connection_events = 0
+        self.connected = False  # ever, during this recording
         self.started = time.monotonic()
         self._last = (self.started, 0)
 
@@ -49,6 +51,7 @@ class _Progress:
                 self.signals.add(item.signal_id)
             elif isinstance(item, ConnectionChange):
                 self.connection_events += 1
+                self.connected = self.connected or item.state is ConnectionState.CONNECTED
                 print(f"linetwin record: {item.state.name.lower()}: {item.message}", file=self.stream, flush=True)
 
     def report(self) -> None:
@@ -66,8 +69,8 @@ def record_cli(project: Project, endpoint: str | None, out: str | Path, duration
                settings: ConnectionSettings | None = None) -> int:
     """Record ``project``'s signals into ``out`` until ``duration`` or a signal; exit code.
 
-    0 when everything received was written, 1 when the file cannot be opened or
-    writes failed, 2 for a bad duration.
+    0 when everything received was written, 1 when the file cannot be opened,
+    writes failed or the server was never reached, 2 for a bad duration.
     """
     stream = stream or sys.stderr
     if duration is not None and not duration > 0:
@@ -112,7 +115,10 @@ def _record(project: Project, store: HistoryStore, endpoint: str, duration: floa
         _drain(updates, recorder, progress, alerts)  # the final "disconnected"
         recorder.stop()
     if client.problem is not None:
-        print(f"linetwin record: {client.problem.message}", file=stream)
+        print(f"linetwin record: {headless_reason(client.problem, client.trust)}", file=stream)
+        return 1
+    if not progress.connected:  # unreachable all along: nothing was recorded, say so
+        print(f"linetwin record: never connected to {endpoint}; nothing recorded", file=stream)
         return 1
     seconds = time.monotonic() - progress.started
     print(f"recorded {recorder.samples_written} samples of {len(progress.signals)} signals and "

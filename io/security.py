@@ -184,11 +184,13 @@ def client_certificate_refused(url: str, code_name: str, identity: ClientIdentit
             f"(PEM: {identity.certificate_pem_path}, application URI {identity.application_uri})")
 
 
+ACCEPT_HINT = "; accept it to connect"  # what a window user does; the command line says more
+
+
 def untrusted(info: CertificateInfo, url: str) -> ConnectionProblem:
     return ConnectionProblem(
         ProblemKind.UNTRUSTED_CERTIFICATE,
-        f"server certificate of {redact_url(url)} is not trusted: {info.summary()}; "
-        "accept it to connect",
+        f"server certificate of {redact_url(url)} is not trusted: {info.summary()}{ACCEPT_HINT}",
         info,
     )
 

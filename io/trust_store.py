@@ -219,15 +219,38 @@ class TrustStore:
         """Trust the certificate in a PEM or DER file (``--trust-server-cert FILE``)."""
         return self.trust(read_certificate_file(path))
 
+    def keep_offered(self, cert: CertificateInfo | x509.Certificate | bytes) -> Path:
+        """Save a certificate a server offered but nobody has decided on yet in
+        ``rejected/`` (for review: ``linetwin trust accept``); its file."""
+        info = as_info(cert)
+        path = self.rejected_folder / f"{info.thumbprint}.der"
+        if not self.is_trusted(info):
+            write_private_file(path, info.der)
+        return path
+
+    def listing(self) -> list[tuple[bool, Path, CertificateInfo]]:
+        """(trusted, file, certificate) for every readable file, trusted ones first."""
+        return ([(True, p, c) for p, c in _files_in(self.trusted_folder)]
+                + [(False, p, c) for p, c in _files_in(self.rejected_folder)])
+
+    def remove(self, cert: CertificateInfo) -> None:
+        """Forget ``cert``: neither trusted nor rejected (a server offering it is unknown again)."""
+        _remove_matching(self.trusted_folder, cert)
+        _remove_matching(self.rejected_folder, cert)
+
 
 def _read_folder(folder: Path) -> list[CertificateInfo]:
+    return [info for _, info in _files_in(folder)]
+
+
+def _files_in(folder: Path) -> list[tuple[Path, CertificateInfo]]:
     if not folder.is_dir():
         return []
     found = []
     for path in sorted(folder.iterdir()):
         if path.is_file() and not path.name.startswith("."):
             try:
-                found.append(read_certificate_file(path))
+                found.append((path, read_certificate_file(path)))
             except CertificateError:
                 continue  # a stray README or a broken file trusts nothing
     return found

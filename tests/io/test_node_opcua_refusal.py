@@ -5,8 +5,12 @@ once the server's administrator trusts the certificate."""
 from __future__ import annotations
 
 import dataclasses
+import json
+import os
 import queue
 import shutil
+import subprocess
+import sys
 
 import pytest
 
@@ -98,3 +102,25 @@ def test_once_the_administrator_trusts_it_a_retry_connects(node_server, tmp_path
         assert reader.values()[0].value == 71.5
     finally:
         client.stop()
+
+
+def test_monitor_exits_1_naming_the_refusal(node_server, tmp_path):
+    config = tmp_path / "config"
+    project = tmp_path / "cell.toml"
+    project.write_text(f'[project]\nname = "cell"\n[source]\nendpoint = "{node_server.endpoint}"\n'
+                       'security_policy = "Basic256Sha256"\nsecurity_mode = "SignAndEncrypt"\n'
+                       '[[assets]]\nid = "cell1"\nname = "Cell 1"\nlevel = "asset"\n'
+                       '[[signals]]\nid = "cell1.temperature"\nasset = "cell1"\n'
+                       'node = "ns=2;s=Cell1.Temperature"\nkind = "analog"\n')
+    run = subprocess.run(
+        [sys.executable, "-m", "linetwin.main", "monitor", str(project), "--duration", "60",
+         "--trust-server-cert", str(node_server.certificate_file)],
+        capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL,
+        env=dict(os.environ, XDG_CONFIG_HOME=str(config)))
+    identity = ClientIdentity.load_or_create(config / "linetwin" / "pki" / "own")  # the one monitor made
+    assert run.returncode == 1
+    assert "refused LineTwin's client certificate" in run.stderr and identity.thumbprint in run.stderr
+    assert str(identity.certificate_path) in run.stderr and "AssertionError" not in run.stderr
+    records = [json.loads(line) for line in run.stdout.splitlines()]
+    assert records[-1]["type"] == "summary" and records[-1]["values"] == 0
+    assert records[-1]["duration_s"] < 60  # stopped at the refusal, not at the end of --duration

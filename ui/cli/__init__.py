@@ -1,0 +1,1 @@
+"""The command-line side of LineTwin: printing, exit codes (no Qt here)."""
