@@ -5,10 +5,10 @@ Discovery runs on a worker thread; the dialog never waits on the network.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
 from PySide6.QtWidgets import (
     QButtonGroup, QComboBox, QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout, QLabel,
-    QLineEdit, QPushButton, QRadioButton, QVBoxLayout, QWidget,
+    QLineEdit, QMessageBox, QPushButton, QRadioButton, QVBoxLayout, QWidget,
 )
 
 from linetwin.io.endpoints import EndpointError, EndpointOption, default_choice, discover_blocking
@@ -121,6 +121,19 @@ class ConnectionDialog(QDialog):
             self.url.text().strip(), option.security_policy, option.security_mode,
             self.user.text().strip() if named else None,
             self.password.text() if named else None)
+
+
+def ask_retry_after_refusal(parent, endpoint: str, message: str) -> bool:
+    """The server refused LineTwin's own certificate: say which file its administrator
+    must trust; True if the user says it is trusted now and wants to retry."""
+    box = QMessageBox(QMessageBox.Icon.Warning, "Server refused LineTwin", message, parent=parent)
+    box.setInformativeText("Send the certificate file to the server's administrator. Once the server "
+                           "trusts it, press Retry. LineTwin does not retry by itself meanwhile.")
+    box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)  # paths can be copied
+    retry = box.addButton("Retry", QMessageBox.ButtonRole.AcceptRole)
+    box.addButton("Close", QMessageBox.ButtonRole.RejectRole)
+    box.exec()
+    return box.clickedButton() is retry
 
 
 def _wrap(layout) -> QWidget:

@@ -21,7 +21,7 @@ from linetwin.twin.updates import ConnectionChange, ConnectionState
 from linetwin.ui.address_space_panel import AddressSpacePanel
 from linetwin.ui.alerts_panel import AlertsPanel
 from linetwin.ui.asset_tree import AssetTree
-from linetwin.ui.connection_dialog import ConnectionDialog
+from linetwin.ui.connection_dialog import ConnectionDialog, ask_retry_after_refusal
 from linetwin.ui.inspector import Inspector
 from linetwin.ui.live_bridge import LiveBridge
 from linetwin.ui.recording import RecordingControl
@@ -229,6 +229,9 @@ class MainWindow(QMainWindow):
             password = self.ask_password(client.endpoint, client.settings.username)
             if password is not None:
                 client.retry_now(dataclasses.replace(client.settings, password=password))
+        elif problem is not None and problem.kind is ProblemKind.CLIENT_CERTIFICATE_REJECTED:
+            if ask_retry_after_refusal(self, client.endpoint, problem.message):
+                client.retry_now()
 
     def ask_trust(self, endpoint: str, info) -> bool:
         """Show an unknown server certificate; True if the user trusts it."""
