@@ -122,6 +122,7 @@ class Monitor:
             else:
                 self._saw_connection(item)
                 self._emit(connection_record(item))
+                values.append(item)  # in order: the alert hook restarts windows on a lost link
         for signal_id, message in list(self.client.signal_problems.items()):
             if signal_id not in self.reported:  # e.g. limits on a String node: refused at bind time
                 self.reported.add(signal_id)
@@ -157,17 +158,29 @@ def alert_record(change) -> dict:
                                                                else a.raised_at)}
 
 
-def alert_records(project: Project) -> Callable[[list[ValueUpdate]], list[dict]]:
-    """An ``on_values`` hook running the project's alert rules on every value."""
-    engine = AlertEngine(project)
-    return lambda values: [alert_record(c) for c in engine.process(values)]
+def alert_records(project: Project, endpoint: str | None = None) -> Callable[[list], list[dict]]:
+    """An ``on_values`` hook running the project's alert rules on every value; a
+    connection change among them (lost link to ``endpoint``) breaks their windows."""
+    engine, endpoint = AlertEngine(project), endpoint or project.source.endpoint
+
+    def hook(items: list) -> list[dict]:
+        changes, batch = [], []
+        for item in items:
+            if isinstance(item, ValueUpdate):
+                batch.append(item)
+                continue
+            changes += engine.process(batch) + engine.connection_changed(item, endpoint)
+            batch = []
+        return [alert_record(c) for c in changes + engine.process(batch)]
+
+    return hook
 
 
 def run_monitor_cli(project: Project, endpoint: str | None, duration: float | None,
                     on_values=None, settings: ConnectionSettings | None = None) -> int:
     """Run until ``duration`` elapses or Ctrl+C / SIGTERM; always ends with a summary."""
     monitor = Monitor(project, endpoint or project.source.endpoint,
-                      on_values=on_values or alert_records(project), settings=settings)
+                      on_values=on_values or alert_records(project, endpoint), settings=settings)
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: monitor.stop_requested.set())
     try:

@@ -159,7 +159,15 @@ def _drain(updates: queue.SimpleQueue, recorder: Recorder, progress: _Progress,
         recorder.submit(items)
         # The project's alert rules run here too, so a headless recording holds
         # the same alerts the GUI would have raised (the recorder follows the book).
-        alerts.process([i for i in items if isinstance(i, ValueUpdate)])
+        values = []
+        for item in items:  # in order: a lost link breaks the windows of its signals
+            if isinstance(item, ValueUpdate):
+                values.append(item)
+            elif isinstance(item, ConnectionChange):
+                alerts.process(values)
+                values = []
+                alerts.connection_changed(item, recorder.endpoint or "")
+        alerts.process(values)
 
 
 @contextlib.contextmanager

@@ -48,7 +48,7 @@ from linetwin.twin.fpy import FpyEvaluator
 from linetwin.twin.model import AlertSettings, Project, Signal, SignalKind
 from linetwin.twin.nelson import NelsonEvaluator
 from linetwin.twin.trend import TrendEvaluator
-from linetwin.twin.updates import ValueUpdate
+from linetwin.twin.updates import ConnectionChange, ConnectionState, ValueUpdate
 
 _SOURCE_TIME = attrgetter("source_time")
 DEFAULT_SETTINGS = AlertSettings()
@@ -325,6 +325,16 @@ class AlertEngine:
             if feed is not None:
                 self._break(feed, f"{reason}{when}")
         return out
+
+    def connection_changed(self, change: ConnectionChange, default_endpoint: str) -> list[AlertChange]:
+        """A connection change: a lost or closed link breaks the windows of every
+        signal read through it (those bound to no endpoint use ``default_endpoint``)."""
+        if change.state not in (ConnectionState.LOST, ConnectionState.DISCONNECTED):
+            return []
+        ids = [s.id for s in self.project.signals
+               if (s.endpoint or default_endpoint) == change.endpoint]
+        word = "lost" if change.state is ConnectionState.LOST else "closed"
+        return self.break_windows(ids, reason=f"the link was {word}")
 
     def quiet_reason(self, signal_id: str) -> str | None:
         """Why the rules on ``signal_id`` are not judging its samples now, in words

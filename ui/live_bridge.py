@@ -86,6 +86,7 @@ class LiveBridge(QObject):
     def _on_connection(self, change: ConnectionChange) -> np.ndarray:
         """Report the change; returns the signals it made stale."""
         self.connection_changed.emit(change)
+        self.session.alerts.connection_changed(change, self.session.endpoint)  # windows restart
         # A lost link makes every value it carried stale at once (not after the
         # staleness limit): the operator must never read an old value as live.
         if change.state in (ConnectionState.LOST, ConnectionState.DISCONNECTED):
