@@ -1,8 +1,12 @@
 """Start the GUI: Qt application, project loading with feedback, window life cycle.
 
-Start-up paints first (a splash within a fraction of a second), then loads;
-Ctrl+C, SIGTERM, Ctrl+Q and closing the window all end in the same ordered
-shutdown (timers and threads, simulator, VTK render window, then Qt) and exit 0.
+Start-up paints first (a splash within a fraction of a second) and overlaps
+the slow parts: the built-in simulator starts in its own process before Qt is
+imported, builds its address space on the other core while this process
+imports VTK and loads meshes, and the OPC UA client connects while the window
+is built. Ctrl+C, SIGTERM, Ctrl+Q and closing the window all end in the same
+ordered shutdown (timers and client threads, VTK render window, simulator,
+then Qt) and exit 0.
 """
 
 from __future__ import annotations
@@ -10,9 +14,10 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, Qt
+from PySide6.QtCore import QEvent, Qt, QThread
 from PySide6.QtWidgets import QApplication, QMessageBox
 
+from linetwin.io.sim_process import SimulatorProcess
 from linetwin.ui import startup_marks
 from linetwin.ui.quit_signals import QuitSignals
 from linetwin.ui.splash import Splash
@@ -26,18 +31,22 @@ def _application() -> QApplication:
 
 
 class GuiController:
-    """Owns the one open window; swaps it when the user opens another project."""
+    """Owns the one open window (and its simulator); swaps them when the user
+    opens another project."""
 
     def __init__(self, app: QApplication, splash: Splash | None = None,
-                 quit_signals: QuitSignals | None = None) -> None:
+                 quit_signals: QuitSignals | None = None,
+                 simulator: SimulatorProcess | None = None) -> None:
         self.app = app
         self.window = None
-        self.splash = splash
-        self.quit_signals = quit_signals
+        self.simulator: SimulatorProcess | None = None  # serves self.window
+        self._splash = splash
+        self._quit_signals = quit_signals
+        self._prestarted = simulator  # spawned before Qt was imported
 
     @property
     def quitting(self) -> bool:
-        return self.quit_signals is not None and self.quit_signals.requested
+        return self._quit_signals is not None and self._quit_signals.requested
 
     def open(self, path: Path, endpoint: str | None = None, simulate: bool = False,
              settings=None, select: str | None = None) -> bool:
@@ -54,65 +63,80 @@ class GuiController:
             print(f"linetwin: --select {select}: {path} has no asset with that id "
                   f"(assets: {', '.join(a.id for a in project.assets)})", file=sys.stderr)
             return False
-        splash = self.splash or Splash.for_reload(self.window)
-        session = self._session(path, project, splash, endpoint, simulate, settings)
-        if session is None:
+        splash, self._splash = self._splash or Splash.for_reload(self.window), None
+        simulator = None
+        if simulate:
+            simulator, self._prestarted = self._prestarted or SimulatorProcess(path), None
+        old, old_simulator = self.window, self.simulator
+        try:
+            opened = self._open(project, splash, endpoint, settings, simulator, select)
+        finally:
+            splash.finish(self.window if self.window is not old else None)
+        if not opened:
+            if simulator is not None:
+                simulator.stop()
             return False
         self.opened_with = dict(endpoint=endpoint, simulate=simulate, settings=settings)
-        if self.quitting:  # Ctrl+C while loading: nothing to show any more
-            session.stop()
-            return False
-        old = self.window
+        self.simulator = simulator
+        _retire(old, old_simulator)  # after the progress dialog, which is its child
+        return True
+
+    def _open(self, project, splash, endpoint, settings, simulator, select) -> bool:
+        splash.say(f"Loading {project.name}…")
+        # The seconds of VTK and pyvistaqt imports run while the simulator starts.
+        from linetwin.io.live_session import LiveSession
+        from linetwin.ui.main_window import MainWindow
+
         try:
-            self._show(session, select)
+            if simulator is not None:
+                splash.say("Starting the simulator…")
+                endpoint = simulator.endpoint(give_up=lambda: self.quitting,
+                                              waiting=self.app.processEvents)
+                settings = None  # the built-in simulator is plain and anonymous
+                if endpoint is None:
+                    return False
+            session = LiveSession(project, endpoint=endpoint, progress=splash.on_mesh_progress,
+                                  settings=settings)
+        except OSError as error:  # e.g. the simulator found no free port
+            splash.finish(None)
+            self._report(project.path, str(error))
+            return False
+        if self.quitting:  # Ctrl+C while loading: nothing to show any more
+            return False
+        session.start()  # connect while the window is built
+        try:
+            self._show(MainWindow(session), select)
         except Exception as error:  # never leave threads running behind a dead window
             session.stop()
             splash.finish(None)
-            self._report(path, f"{type(error).__name__}: {error}")
+            self._report(project.path, f"{type(error).__name__}: {error}")
             return False
-        finally:
-            splash.finish(self.window)
-            self.splash = None
-        if old is not None:  # after the progress dialog, which is its child
-            _close_and_delete(old)
         return True
 
-    def _session(self, path, project, splash, endpoint, simulate, settings):
-        from linetwin.io.live_session import LiveSession
-
-        splash.say(f"Loading {project.name}…")
-        try:
-            return LiveSession(project, endpoint=endpoint, simulate=simulate,
-                               progress=splash.on_mesh_progress, settings=settings)
-        except OSError as error:  # e.g. no free port for the simulator
-            splash.finish(None)
-            self._report(path, str(error))
-            return None
-
-    def _show(self, session, select: str | None) -> None:
-        from linetwin.ui.main_window import MainWindow  # pyvistaqt: seconds of imports
-
-        self.window = MainWindow(session)
-        self.window.open_project_requested.connect(lambda p: self.open(Path(p)))
-        path = session.project.path
-        self.window.connect_requested.connect(
+    def _show(self, window, select: str | None) -> None:
+        self.window = window
+        path = window.session.project.path
+        window.open_project_requested.connect(lambda p: self.open(Path(p)))
+        window.connect_requested.connect(
             lambda s: self.open(path, endpoint=s.endpoint, settings=s))
-        how = dict(self.opened_with)
-        self.window.reload_requested.connect(lambda: self.open(path, **how))
-        _mark_first_coloured_frame(self.window)
-        self.window.show()
-        session.start()
-        self.window.start()
+        window.reload_requested.connect(lambda: self.open(path, **self.opened_with))
+        _mark_first_coloured_frame(window)
+        window.show()
+        window.start()
         if select is not None:
-            self.window.selection.select(select)
+            window.selection.select(select)
 
     def quit(self) -> None:
-        """The one way out: close the window (it stops its timers, threads,
-        simulator and VTK render window in that order), then leave the loop."""
+        """The one way out: close the window (it stops its timers, client threads
+        and VTK render window in that order), stop its simulator, leave the loop."""
         window, self.window = self.window, None
-        if window is not None:
-            _close_and_delete(window)
-        self.app.quit()
+        simulator, self.simulator = self.simulator, None
+        _retire(window, simulator)
+        # exit(), not quit(): it also ends a modal dialog's loop (an error shown
+        # during start-up) and is not refused by a window's close event. With no
+        # loop running (start-up, tests) it would only leave a stale quit flag.
+        if QThread.currentThread().loopLevel() > 0:
+            self.app.exit(0)
 
     def _report(self, path: Path, details: str) -> None:
         print(f"linetwin: cannot open {path}:\n{details}", file=sys.stderr)
@@ -123,14 +147,17 @@ class GuiController:
         box.exec()
 
 
-def _close_and_delete(window) -> None:
-    """Close ``window`` and delete it now, while the QApplication is alive: left to
-    the garbage collector at interpreter exit, its VTK widget may be torn down
-    after Qt's and abort the process."""
-    window.close()
-    window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, False)
-    window.deleteLater()
-    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+def _retire(window, simulator: SimulatorProcess | None) -> None:
+    """Close ``window`` and delete it now, while the QApplication is alive (left
+    to the garbage collector at interpreter exit, its VTK widget may be torn down
+    after Qt and abort the process); then stop the simulator that fed it."""
+    if window is not None:
+        window.close()
+        window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, False)
+        window.deleteLater()
+        QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    if simulator is not None:
+        simulator.stop()
 
 
 def _mark_first_coloured_frame(window) -> None:
@@ -152,15 +179,19 @@ def run_gui(path: Path, endpoint: str | None = None, simulate: bool = False,
             settings=None, select: str | None = None,
             quit_signals: QuitSignals | None = None) -> int:
     """Run the GUI until the window closes or a quit signal; the exit code."""
+    simulator = SimulatorProcess(path) if simulate else None  # first: it takes longest
     quit_signals = quit_signals or QuitSignals().install()
     app = _application()
-    app.setQuitOnLastWindowClosed(True)
     splash = Splash.show_now(app)
-    controller = GuiController(app, splash, quit_signals)
-    if not controller.open(path, endpoint=endpoint, simulate=simulate, settings=settings,
-                           select=select):
+    controller = GuiController(app, splash, quit_signals, simulator)
+    quit_signals.connect(controller.quit)  # start-up checks quit_signals.requested too
+    opened = controller.open(path, endpoint=endpoint, simulate=simulate, settings=settings,
+                             select=select)
+    if not opened or quit_signals.requested:
+        controller.quit()
+        if simulator is not None:
+            simulator.stop()
         return 0 if quit_signals.requested else 1
-    quit_signals.connect(controller.quit)
     code = app.exec()
     controller.quit()  # the window closed by itself: still delete it before Qt goes
     return code

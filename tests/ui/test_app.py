@@ -41,19 +41,23 @@ def test_binding_a_signal_reopens_the_project_the_same_way(qtbot, tmp_path, monk
     path = _demo_copy(tmp_path)
     controller = GuiController(QApplication.instance())
     assert controller.open(path, simulate=True)
-    first = controller.window
+    first, first_simulator = controller.window, controller.simulator
     first_session = first.session
     project = add_signal(path, {"id": "sealer.jaw_wear", "asset": "sealer",
                                 "node": "ns=2;s=Sealer.JawWear", "kind": "analog"})
     first.address_space.project_changed.emit(project)
     second = controller.window
-    qtbot.addWidget(second)
     assert second is not first
     assert "sealer.jaw_wear" in second.session.state.index
-    assert second.session.server is not None  # still fed by the simulator
-    assert first_session.server is None  # the old window stopped its threads
+    # Still fed by a simulator: a new one, serving the project as it now is.
+    assert controller.simulator not in (None, first_simulator)
+    assert second.session.endpoint == controller.simulator.endpoint()
+    qtbot.waitUntil(lambda: second.session.state.update_count > 0, timeout=60_000)
+    assert first_simulator.process.poll() is not None  # the old simulator was stopped
+    assert not first_session.client.running  # and the old window's client thread
     assert not shiboken6.isValid(first)  # and is gone, VTK widget and all
-    second.close()
+    controller.quit()
+    assert controller.simulator is None and not shiboken6.isValid(second)
 
 
 # -- the whole process: every way out exits 0 and prints nothing ----------------
