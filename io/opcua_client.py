@@ -33,7 +33,6 @@ import math
 import threading
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from typing import Any, Protocol
 
 from asyncua import Client, ua
@@ -51,6 +50,7 @@ from linetwin.io.security import (
     split_credentials,
 )
 from linetwin.io.trust_store import CertificateInfo, ClientIdentity, TrustStore
+from linetwin.io.ua_subscription import QUEUE_SIZE, item_request, posix, subscription_parameters  # noqa: F401 - QUEUE_SIZE: benchmarks/ingest.py
 from linetwin.io.value_types import NodeType, read_node_types, type_refusal, typed_value
 from linetwin.twin.model import Project, Signal
 from linetwin.twin.updates import ConnectionChange, ConnectionState, ValueUpdate
@@ -61,8 +61,6 @@ BACKOFF_MAX_S = 2.0
 CONNECT_TIMEOUT_S = 3.0
 REQUEST_TIMEOUT_S = 2.0
 WATCHDOG_S = 1.0  # asyncua probes the server this often: a silent death shows in ~2 s
-PUBLISH_MS_MAX = 100.0
-QUEUE_SIZE = 10  # server-side samples kept per item between two publishes
 ITEMS_PER_REQUEST = 1000  # monitored items created per CreateMonitoredItems call
 _FILTER_REJECTED = {ua.StatusCodes.BadMonitoredItemFilterUnsupported, ua.StatusCodes.BadFilterNotAllowed}
 
@@ -102,9 +100,9 @@ class _Handler:
         received = time.time()
         dv = item.Value
         status = dv.StatusCode.value if dv is not None and dv.StatusCode is not None else 0
-        source = _posix(dv.SourceTimestamp) if dv is not None else None
+        source = posix(dv.SourceTimestamp) if dv is not None else None
         if source is None and dv is not None:
-            source = _posix(dv.ServerTimestamp)
+            source = posix(dv.ServerTimestamp)
         value, text, value_type = typed_value(val, self._session.types.get(item.ClientHandle))
         for signal_id in signal_ids:
             self._sink.put(ValueUpdate(signal_id, value, source or received, received, status, text, value_type))
@@ -289,7 +287,7 @@ class LiveClient:
             await asyncio.wait_for(client.connect(), CONNECT_TIMEOUT_S)
             session.namespaces = await client.get_namespace_array()
             handler = _Handler(self._updates, session.by_handle, session)
-            session.subscription = await client.create_subscription(_subscription_parameters(self._signals), handler)
+            session.subscription = await client.create_subscription(subscription_parameters(self._signals), handler)
         except BaseException as exc:
             await close_client(client, graceful=False)
             if isinstance(exc, Exception) and validator is not None and validator.problem is not None:
@@ -324,11 +322,11 @@ class LiveClient:
             if node_type is not None:
                 session.types[handle] = node_type
             sampling = float(min(s.sampling_ms for s in signals))
-            requests.append(_item_request(node_id, handle, sampling, with_filter=True))
+            requests.append(item_request(node_id, handle, sampling, with_filter=True))
         refused = await self._create_items(sub, requests, by_handle)
         # A server that cannot filter gets plain items (value changes only).
         plain = [
-            _item_request(r.ItemToMonitor.NodeId, r.RequestedParameters.ClientHandle, r.RequestedParameters.SamplingInterval)
+            item_request(r.ItemToMonitor.NodeId, r.RequestedParameters.ClientHandle, r.RequestedParameters.SamplingInterval)
             for r in refused
         ]
         await self._create_items(sub, plain, by_handle)
@@ -397,45 +395,6 @@ class LiveClient:
     def _emit(self, state: ConnectionState, message: str) -> None:
         _log.info("%s: %s", state.name, message)
         self._updates.put(ConnectionChange(self.endpoint, state, message))
-
-
-def _subscription_parameters(signals: list[Signal]) -> ua.CreateSubscriptionParameters:
-    """Publish at the fastest sampling rate (at most every 100 ms), keep-alive ~1 s."""
-    fastest = min((s.sampling_ms for s in signals), default=PUBLISH_MS_MAX)
-    interval = float(max(min(fastest, PUBLISH_MS_MAX), 10.0))
-    params = ua.CreateSubscriptionParameters()
-    params.RequestedPublishingInterval = interval
-    params.RequestedMaxKeepAliveCount = max(1, math.ceil(1000.0 / interval))
-    params.RequestedLifetimeCount = 30 * params.RequestedMaxKeepAliveCount
-    params.MaxNotificationsPerPublish = 0  # no limit
-    params.PublishingEnabled = True
-    params.Priority = 0
-    return params
-
-
-def _item_request(
-    node_id: ua.NodeId, handle: int, sampling_ms: float, with_filter: bool = False
-) -> ua.MonitoredItemCreateRequest:
-    item = ua.ReadValueId(NodeId=node_id, AttributeId=ua.AttributeIds.Value)
-    params = ua.MonitoringParameters(
-        ClientHandle=handle, SamplingInterval=sampling_ms, QueueSize=QUEUE_SIZE, DiscardOldest=True
-    )
-    if with_filter:
-        # Also report a fresh SourceTimestamp on an unchanged value: servers that
-        # refresh it (the built-in simulator does, every second) then tell us the
-        # value is still current, which is what staleness rules need.
-        params.Filter = ua.DataChangeFilter(Trigger=ua.DataChangeTrigger.StatusValueTimestamp)
-    return ua.MonitoredItemCreateRequest(
-        ItemToMonitor=item, MonitoringMode=ua.MonitoringMode.Reporting, RequestedParameters=params
-    )
-
-
-def _posix(stamp: datetime | None) -> float | None:
-    if stamp is None:
-        return None
-    if stamp.tzinfo is None:  # asyncua decodes UTC; be explicit about it
-        stamp = stamp.replace(tzinfo=timezone.utc)
-    return stamp.timestamp()
 
 
 async def _node_types(client: Client, node_ids: list[ua.NodeId]) -> dict[ua.NodeId, NodeType]:
