@@ -146,3 +146,49 @@ def test_alerts_on_a_state_signal_are_refused(write_project):
     assert problem.line == line_of(text, "alerts =")
     assert "signal 'sealer.state': alerts apply to analog signals" in problem.message
     assert "[[fpy]]" in problem.message
+
+
+DEFECTS = FPY + """target = 0.99
+
+[fpy.defects]
+seal_gap = { counter = "sealer.reject", rate = 0.004, limit = 0.015 }
+wrinkle = { counter = "sealer.good", rate = 0.002 }
+"""
+DEFECT_CASES = {
+    "unknown counter": (DEFECTS.replace('counter = "sealer.reject"', 'counter = "sealer.gaps"'),
+                        "seal_gap =", ["counter of defect seal_gap 'sealer.gaps' is not a signal"]),
+    "not a counter": (DEFECTS.replace('counter = "sealer.reject"', 'counter = "sealer.temp"'),
+                      "seal_gap =", ["counter of defect seal_gap must be a counter signal"]),
+    "rate not a fraction": (DEFECTS.replace("rate = 0.004", "rate = 4"), "seal_gap =",
+                            ["between 0 and 1", "got 4"]),
+    "limit below rate": (DEFECTS.replace("limit = 0.015", "limit = 0.001"), "seal_gap =",
+                         ["limit (0.001) must be above rate (0.004)"]),
+    "target below threshold": (DEFECTS.replace("target = 0.99", "target = 0.9"), "[[fpy]]",
+                               ["target (0.9) must be above threshold (0.95)"]),
+    "unknown defect key": (DEFECTS.replace("rate = 0.002", "rates = 0.002"), "wrinkle =",
+                           ["rates"]),
+}  # fmt: skip
+
+
+def test_defect_types_load_into_the_model_and_the_engine(write_project):
+    project = load_project(write_project(with_alerts(fpy=DEFECTS)))
+    [fpy] = project.fpy
+    assert fpy.target == 0.99 and fpy.arl0_units == 200_000
+    assert [(d.name, d.counter, d.rate, d.detect_rate) for d in fpy.defects] == [
+        ("seal_gap", "sealer.reject", 0.004, 0.015), ("wrinkle", "sealer.good", 0.002, 0.006)]
+    engine = AlertEngine(project)
+    # declared rates: the charts judge from the first unit; only the window yield waits
+    assert "the reject-rate chart judges meanwhile" in engine.quiet_reason("sealer.good")
+
+
+@pytest.mark.parametrize("case", DEFECT_CASES.values(), ids=DEFECT_CASES.keys())
+def test_defect_errors_name_the_line_and_what_is_wrong(write_project, case):
+    fpy, needle, fragments = case
+    text = with_alerts(fpy=fpy)
+    problems = problems_of(write_project(text))
+    lines = text.splitlines()
+    expected = max(i for i, line in enumerate(lines, 1) if line.startswith(needle))
+    assert {p.line for p in problems} == {expected}, problems
+    messages = " | ".join(p.message for p in problems)
+    for fragment in fragments:
+        assert fragment in messages, messages

@@ -4,6 +4,8 @@ is stopped and started on the same port, the scenario plumbing of ``linetwin sim
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import queue
 import gc
 import logging
 import os
@@ -148,3 +150,42 @@ def test_cli_prints_the_endpoint_first_then_the_scenario():
         proc.kill()
     assert proc.returncode == 0, err
     assert "Traceback" not in err, err
+
+
+@pytest.mark.timeout(90)
+def test_heater_degradation_at_high_speed_warns_first_over_opc_ua():
+    """The real server at 20x, a real LiveClient, the demo project's alert rules:
+    source timestamps are simulated time, so the trend alert still comes first
+    and leads the low-limit alarm by more than a simulated minute."""
+    from linetwin.io.opcua_client import LiveClient
+    from linetwin.twin.alert_rules import AlertEngine
+    from linetwin.twin.alerts import ChangeKind
+    from linetwin.twin.updates import ValueUpdate
+
+    updates: queue.SimpleQueue = queue.SimpleQueue()
+    engine = AlertEngine(PROJECT)
+    first: dict[str, float] = {}
+    temp_times: list[float] = []
+    with running_server(PROJECT, seed=3, speed=20.0, scenario="heater-degradation") as server:
+        client = LiveClient(PROJECT, updates, endpoint=server.endpoint)
+        client.start()
+        wall0 = time.monotonic()
+        try:
+            while "limit-low" not in first:
+                assert time.monotonic() - wall0 < 75.0, first  # hang guard only
+                time.sleep(0.2)
+                items = []
+                with contextlib.suppress(queue.Empty):
+                    while True:
+                        items.append(updates.get_nowait())
+                values = [i for i in items if isinstance(i, ValueUpdate)]
+                temp_times += [u.source_time for u in values if u.signal_id == "sealer.seal_temperature"]
+                for change in engine.process(values):
+                    if change.kind is ChangeKind.RAISED:
+                        first.setdefault(change.alert.rule, change.alert.raised_at)
+            wall = time.monotonic() - wall0
+        finally:
+            client.stop()
+    assert temp_times[-1] - temp_times[0] > 5.0 * wall  # source time is simulated time
+    assert min(first, key=first.get) == "trend", first
+    assert first["trend"] < first["limit-low"] - 60.0, first
