@@ -295,3 +295,11 @@ def test_record_cli_refuses_a_file_it_cannot_use(tmp_path):
     assert record_cli(PROJECT, "opc.tcp://127.0.0.1:1/", bad, duration=1, stream=err) == 1
     assert f"linetwin record: {bad}: not a LineTwin history" in err.getvalue()
     assert record_cli(PROJECT, None, tmp_path / "x.duckdb", duration=0, stream=err) == 2
+
+
+def test_record_that_never_connects_exits_1_and_says_so(tmp_path):
+    stream = io.StringIO()
+    code = record_cli(demo_project(), "opc.tcp://127.0.0.1:9/none/", tmp_path / "h.duckdb", duration=1.5,
+                      stream=stream)
+    assert code == 1
+    assert "never connected to opc.tcp://127.0.0.1:9/none/" in stream.getvalue()
