@@ -73,8 +73,7 @@ class LineScene:
         for asset_id, geometry in geometries.items():
             self._add_asset(asset_id, geometry)
         self._add_floor()
-        anchors = {a: self.label_anchor(a, lift=0.25 + 0.45 * (i % 2))
-                   for i, a in enumerate(self.actors)}  # alternate heights: no overlaps
+        anchors = {a: self.label_anchor(a) for a in self.actors}  # labels.py keeps them apart
         self.badges = AlertBadges(plotter, {a: p + np.array([0.0, 0.0, 1.0])
                                             for a, p in anchors.items()})
         self.labels = StationLabels(plotter, anchors,
