@@ -82,6 +82,8 @@ class _Session:
     reason: list[str]  # why it was lost, filled by callbacks
     by_handle: dict[int, list[str]]  # monitored item client handle -> signal ids
     namespaces: list[str] = field(default_factory=list)
+    nodes: dict[ua.NodeId, list[Signal]] = field(default_factory=dict)  # what to monitor
+    node_types: dict[ua.NodeId, NodeType] = field(default_factory=dict)
     types: dict[int, NodeType] = field(default_factory=dict)  # client handle -> its node's value type
     subscription: Any = None
 
@@ -142,6 +144,7 @@ class LiveClient:
         self._identity = identity
         self.problem: ConnectionProblem | None = None
         self.signal_problems: dict[str, str] = {}  # signal id -> why its node's type cannot serve it
+        self._types: dict[ua.NodeId, NodeType] = {}  # bound nodes' value types, kept across reconnects
         self._project = project
         self._updates = updates
         self._signals = [s for s in project.signals if s.endpoint in (None, given, self.endpoint)]
@@ -286,6 +289,10 @@ class LiveClient:
         try:
             await asyncio.wait_for(client.connect(), CONNECT_TIMEOUT_S)
             session.namespaces = await client.get_namespace_array()
+            # Types before the subscription: read after it, they push the first
+            # values back by a publishing interval.
+            session.nodes = self._resolve(session.namespaces)
+            session.node_types = await self._node_types(client, list(session.nodes))
             handler = _Handler(self._updates, session.by_handle, session)
             session.subscription = await client.create_subscription(subscription_parameters(self._signals), handler)
         except BaseException as exc:
@@ -310,8 +317,7 @@ class LiveClient:
     async def _monitor(self, session: _Session) -> None:
         """One monitored item per distinct node; bad nodes become Bad updates."""
         sub, by_handle = session.subscription, session.by_handle
-        nodes = self._resolve(session.namespaces)
-        types = await _node_types(session.client, list(nodes))
+        nodes, types = session.nodes, session.node_types
         requests = []
         for handle, (node_id, signals) in enumerate(nodes.items(), start=1):
             node_type = types.get(node_id)
@@ -330,6 +336,14 @@ class LiveClient:
             for r in refused
         ]
         await self._create_items(sub, plain, by_handle)
+
+    async def _node_types(self, client: Client, node_ids: list[ua.NodeId]) -> dict[ua.NodeId, NodeType]:
+        """The nodes' value types, read once per client: a reconnect reuses them
+        (it must be quick), so only nodes never typed before are read."""
+        unknown = [n for n in node_ids if n not in self._types]
+        if unknown:
+            self._types.update(await _read_node_types(client, unknown))
+        return self._types
 
     def _usable(self, signals: list[Signal], node_type: NodeType | None) -> list[Signal]:
         """The signals that can use values of ``node_type``; the others are reported Bad once."""
@@ -397,7 +411,7 @@ class LiveClient:
         self._updates.put(ConnectionChange(self.endpoint, state, message))
 
 
-async def _node_types(client: Client, node_ids: list[ua.NodeId]) -> dict[ua.NodeId, NodeType]:
+async def _read_node_types(client: Client, node_ids: list[ua.NodeId]) -> dict[ua.NodeId, NodeType]:
     """The nodes' value types; none (values typed as they come) if the server will not say."""
     try:
         return await read_node_types(client, node_ids)

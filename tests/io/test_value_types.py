@@ -13,6 +13,7 @@ import queue
 import duckdb
 import pytest
 
+from linetwin.io import opcua_client
 from linetwin.io.history_rows import sample_updates
 from linetwin.io.history_store import HistoryStore
 from linetwin.io.monitor import Monitor
@@ -22,7 +23,7 @@ from linetwin.twin.model import Signal, SignalKind
 from linetwin.twin.state import TwinState
 from linetwin.twin.updates import ValueType, ValueUpdate
 from linetwin.ui.formatting import format_value
-from tests.io.conftest_opcua import QueueReader
+from tests.io.conftest_opcua import QueueReader, demo_project, running_server
 from tests.io.typed_server import RECIPE_WITH_LIMITS, STARTED, TypedServer, typed_project
 
 pytestmark = pytest.mark.timeout(60)
@@ -163,3 +164,32 @@ def test_a_version_1_history_is_upgraded_in_place_and_read_as_before(tmp_path):
         first, second = sample_updates(upgraded.samples())
     assert first.value == 71.25 and first.value_type is ValueType.NUMBER
     assert second.text == "PET-500 ml" and second.value_type is ValueType.TEXT
+
+
+def test_a_reconnect_reuses_the_types_it_read(monkeypatch):
+    """Types are read once per client: a reconnect (which must be quick) reads none again."""
+    asked: list[int] = []
+    real = opcua_client.read_node_types
+
+    async def counting(client, node_ids):
+        asked.append(len(node_ids))
+        return await real(client, node_ids)
+
+    monkeypatch.setattr(opcua_client, "read_node_types", counting)
+    project = demo_project()
+    with running_server(project, port=0) as first:
+        port = first.port
+        updates: queue.SimpleQueue = queue.SimpleQueue()
+        reader = QueueReader(updates)
+        client = LiveClient(project, updates, endpoint=first.endpoint)
+        client.start()
+        try:
+            ids = {s.id for s in project.signals}
+            assert reader.wait_for(lambda: ids <= reader.signals_seen(), timeout=15)
+            first.stop_thread()
+            mark = len(reader.items)
+            with running_server(project, port=port):
+                assert reader.wait_for(lambda: ids <= reader.signals_seen(mark), timeout=15)
+        finally:
+            client.stop()
+    assert asked == [len(project.signals)]
