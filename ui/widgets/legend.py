@@ -148,6 +148,9 @@ class LegendPanel(QScrollArea):
         grid.setColumnStretch(1, 1)
         grid.setRowStretch(line, 1)
         self.setWidget(body)
+        # As wide as its longest meaning: it scrolls down, never cuts a line short.
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setMinimumWidth(body.sizeHint().width() + self.verticalScrollBar().sizeHint().width())
 
     @staticmethod
     def _marker(row: LegendRow) -> QLabel:
