@@ -20,6 +20,7 @@ from linetwin.ui.widgets.ack_dialog import AcknowledgeDialog
 
 COLUMNS = ["Time", "Station", "Signal", "Rule", "Value", "State"]
 SEVERITY_COLORS = {Severity.ALARM: "#B42318", Severity.WARNING: "#9A6700"}
+CLEARED_COLOR = "#4B5563"
 ALERT_ID_ROLE = Qt.ItemDataRole.UserRole
 
 
@@ -84,7 +85,9 @@ class AlertsPanel(QWidget):
         value = "" if alert.value != alert.value else f"{alert.value:.4g}"  # NaN: no value
         cells = [format_clock(alert.raised_at), station, alert.signal_id or "", alert.rule,
                  value, alert.lifecycle.replace("-", ", ")]
-        color = QColor(SEVERITY_COLORS.get(alert.severity, "#1B1F24"))
+        # A cleared alert waiting for its acknowledgement is grey: never read as active.
+        color = QColor(SEVERITY_COLORS.get(alert.severity, "#1B1F24") if alert.active
+                       else CLEARED_COLOR)
         for col, text in enumerate(cells):
             item = QTableWidgetItem(text)
             item.setData(ALERT_ID_ROLE, alert.id)

@@ -89,3 +89,14 @@ def test_ctrl_k_on_a_station_acknowledges_its_most_urgent_alert(panel):
     assert asked[-1] == cleared.id
     assert panel.acknowledge_for_selection() == "Heat sealer has no alert to acknowledge"
     assert not book.current("limit-high:z").acknowledged  # another station's: untouched
+
+
+def test_a_cleared_alarm_row_is_grey_not_alarm_red(panel):
+    _raise(panel.book, "limit-high:a", Severity.ALARM, at=1.0)
+    _raise(panel.book, "limit-high:b", Severity.ALARM, at=2.0)
+    panel.book.clear("limit-high:a", at=3.0)
+    panel.refresh()
+    colors = {panel.table.item(r, 5).text(): panel.table.item(r, 5).foreground().color().name()
+              for r in range(panel.table.rowCount())}
+    assert colors == {"active, unacked": "#b42318", "cleared, unacked": "#4b5563"}
+    assert panel.summary.text() == "1 active, 2 to acknowledge"
