@@ -57,17 +57,19 @@ class SimulatorProcess:
                 waiting()
         line = self.process.stdout.readline().decode().strip() if ready else ""
         if not line.startswith("opc.tcp://"):
-            self.stop()
-            raise OSError(f"the built-in simulator did not start: {self._child_words()}")
+            self.stop(keep_log=True)
+            words = self._child_words()
+            self._log.close()
+            raise OSError(f"the built-in simulator did not start: {words}")
         self._endpoint = line
         return line
 
     def _child_words(self) -> str:
         self._log.seek(0)
         text = self._log.read().decode(errors="replace").strip()
-        return text.splitlines()[-1] if text else f"exit status {self.process.poll()}"
+        return text or f"it ended with exit status {self.process.poll()}"
 
-    def stop(self, timeout: float = 5.0) -> None:
+    def stop(self, timeout: float = 5.0, keep_log: bool = False) -> None:
         """Ask the child to stop; kill it if it does not within ``timeout``. Idempotent."""
         if self.process.poll() is None:
             self.process.terminate()
@@ -78,7 +80,8 @@ class SimulatorProcess:
                 self.process.wait()
         for pipe in (self.process.stdin, self.process.stdout):
             pipe.close()
-        self._log.close()
+        if not keep_log:
+            self._log.close()
 
 
 async def _serve(project, seed: int) -> None:
