@@ -162,6 +162,8 @@ class SimulatorServer:
                 continue
             self._port = port
             break
+        # Simulated time 0 is now, when updates begin (init took seconds).
+        self._epoch = time.time() - self.simulator.time_s
         self._task = asyncio.create_task(self._update_loop(), name="linetwin-sim-update")
 
     async def stop(self) -> None:

@@ -223,5 +223,6 @@ class TrendEvaluator:
         if len(fit) >= watch.config.trend_min_points and fit.span >= watch._min_span:
             return None
         what = "window restarting after a data gap" if self.restarted else "window filling"
-        return (f"trend: {what} ({fit.span:.0f} s of {watch._min_span:.0f} s, "
-                f"{len(fit)} of {watch.config.trend_min_points} samples)")
+        if fit.span < watch._min_span:
+            return f"trend: {what} ({fit.span:.0f} s of {watch._min_span:.0f} s)"
+        return f"trend: {what} ({len(fit)} of {watch.config.trend_min_points} samples)"

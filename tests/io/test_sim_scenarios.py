@@ -66,7 +66,9 @@ def test_sensor_freeze_is_sent_unchanged_then_uncertain():
         assert dv.StatusCode.is_uncertain()
     # Still sent (the heartbeat re-stamps it) ...
     assert temp.SourceTimestamp > first_temp.SourceTimestamp
-    assert abs((datetime.now(timezone.utc) - temp.SourceTimestamp).total_seconds()) < 3.0
+    assert abs((datetime.now(timezone.utc) - temp.ServerTimestamp).total_seconds()) < 3.0
+    # The source timestamp is simulated time: at 10x it runs ahead of the wall clock.
+    assert (temp.SourceTimestamp - temp.ServerTimestamp).total_seconds() > 10.0
     # ... while the other sensors stay Good and live.
     assert first_dwell.StatusCode.is_good() and dwell.StatusCode.is_good()
     assert dwell.Value.Value != first_dwell.Value.Value
