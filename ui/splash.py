@@ -12,7 +12,7 @@ import time
 
 from PySide6.QtCore import QEventLoop, QRect, Qt
 from PySide6.QtGui import QColor, QFont, QPainter, QPixmap
-from PySide6.QtWidgets import QApplication, QProgressDialog, QSplashScreen
+from PySide6.QtWidgets import QApplication, QLabel, QProgressDialog
 
 from linetwin.ui import startup_marks
 
@@ -35,17 +35,38 @@ def _splash_pixmap() -> QPixmap:
     return pixmap
 
 
+def _splash_window() -> QLabel:
+    """A frameless window with the splash picture and a status line.
+
+    Not QSplashScreen: its show() waits up to a second for the window manager
+    to report the window exposed, which costs the whole second on a display
+    without one (Xvfb, some kiosks).
+    """
+    screen = QLabel()
+    screen.setWindowFlags(Qt.WindowType.SplashScreen | Qt.WindowType.FramelessWindowHint
+                          | Qt.WindowType.WindowStaysOnTopHint)
+    screen.setPixmap(_splash_pixmap())
+    screen.setFixedSize(*SPLASH_SIZE)
+    status = QLabel(screen)
+    status.setObjectName("splashStatus")
+    status.setStyleSheet("color: #E5E7EB;")
+    status.setGeometry(32, SPLASH_SIZE[1] - 40, SPLASH_SIZE[0] - 64, 24)
+    centre = QApplication.primaryScreen().availableGeometry().center()
+    screen.move(centre.x() - SPLASH_SIZE[0] // 2, centre.y() - SPLASH_SIZE[1] // 2)
+    return screen
+
+
 class Splash:
     """The start-up splash; ``say`` shows what is being done."""
 
-    def __init__(self, app: QApplication, screen: QSplashScreen | None = None,
+    def __init__(self, app: QApplication, screen: QLabel | None = None,
                  dialog: QProgressDialog | None = None) -> None:
         self.app, self.screen, self.dialog = app, screen, dialog
 
     @classmethod
     def show_now(cls, app: QApplication) -> "Splash":
         """Show the splash and return once its pixels are on screen."""
-        screen = QSplashScreen(_splash_pixmap())
+        screen = _splash_window()
         screen.show()
         deadline = time.monotonic() + EXPOSE_WAIT_S
         handle = screen.windowHandle()
@@ -66,8 +87,7 @@ class Splash:
 
     def say(self, text: str) -> None:
         if self.screen is not None:
-            self.screen.showMessage(text, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignBottom,
-                                    QColor("#E5E7EB"))
+            self.screen.findChild(QLabel, "splashStatus").setText(text)
             self.screen.repaint()
         if self.dialog is not None:
             self.dialog.setLabelText(text)
@@ -81,11 +101,9 @@ class Splash:
 
     def finish(self, window) -> None:
         """Go away once ``window`` is shown (at once if there is none)."""
-        if self.screen is not None:
-            if window is not None:
-                self.screen.finish(window)
-            else:
-                self.screen.close()
+        if self.screen is not None:  # the window is shown by now: no flash of nothing
+            self.screen.close()
+            self.screen.deleteLater()
             self.screen = None
         if self.dialog is not None:
             self.dialog.close()
