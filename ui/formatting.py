@@ -21,8 +21,8 @@ def format_value(project: Project, signal: Signal, reading: SignalReading) -> st
         return "true" if reading.value else "false"
     if number and reading.value_type is ValueType.DATETIME:
         return datetime.fromtimestamp(reading.value).strftime("%Y-%m-%d %H:%M:%S")  # local time
-    if number and reading.value_type is ValueType.ENUM and reading.text:
-        return f"{reading.text} ({int(reading.value)})"
+    if number and reading.value_type is ValueType.ENUM:  # the server may name none
+        return f"{reading.text} ({int(reading.value)})" if reading.text else str(int(reading.value))
     if reading.text is not None:
         return reading.text
     if not number:

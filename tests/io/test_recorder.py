@@ -279,13 +279,14 @@ def test_record_cli_records_every_demo_signal(tmp_path):
     assert f"samples of {len(project.signals)} signals" in err.getvalue()
 
 
-def test_record_cli_keeps_retrying_an_unreachable_server(tmp_path, capsys):
+def test_record_cli_keeps_retrying_an_unreachable_server_then_exits_1(tmp_path, capsys):
     endpoint = f"opc.tcp://127.0.0.1:{free_port('127.0.0.1')}/nobody/"
     err = io.StringIO()
-    assert record_cli(demo_project(), endpoint, tmp_path / "none.duckdb", duration=2.0, stream=err) == 0
+    assert record_cli(demo_project(), endpoint, tmp_path / "none.duckdb", duration=2.0, stream=err) == 1
     assert f"disconnected: cannot connect to {endpoint}" in err.getvalue()
-    assert "recorded 0 samples" in capsys.readouterr().out
-    with HistoryStore(tmp_path / "none.duckdb", read_only=True) as store:
+    assert f"never connected to {endpoint}; nothing recorded" in err.getvalue()
+    assert "recorded" not in capsys.readouterr().out
+    with HistoryStore(tmp_path / "none.duckdb", read_only=True) as store:  # the attempts are kept
         assert store.count("signal_samples") == 0 and store.count("connection_events") >= 2
 
 
@@ -295,11 +296,3 @@ def test_record_cli_refuses_a_file_it_cannot_use(tmp_path):
     assert record_cli(PROJECT, "opc.tcp://127.0.0.1:1/", bad, duration=1, stream=err) == 1
     assert f"linetwin record: {bad}: not a LineTwin history" in err.getvalue()
     assert record_cli(PROJECT, None, tmp_path / "x.duckdb", duration=0, stream=err) == 2
-
-
-def test_record_that_never_connects_exits_1_and_says_so(tmp_path):
-    stream = io.StringIO()
-    code = record_cli(demo_project(), "opc.tcp://127.0.0.1:9/none/", tmp_path / "h.duckdb", duration=1.5,
-                      stream=stream)
-    assert code == 1
-    assert "never connected to opc.tcp://127.0.0.1:9/none/" in stream.getvalue()
