@@ -10,6 +10,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from asyncua import Client, ua
+from asyncua.ua.status_codes import code_to_name_doc
 
 
 def is_builtin(type_id: ua.NodeId) -> bool:
@@ -71,6 +72,12 @@ def enum_values(strings: Any, values: Any) -> dict[int, str] | None:
     if isinstance(strings, list) and strings:
         return {i: text(s) for i, s in enumerate(strings)}
     return None
+
+
+def status_name(code: int) -> str:
+    """``0x80740000`` -> ``BadTypeMismatch``; the hex code for one OPC UA does not define."""
+    known = code_to_name_doc.get(int(code) & 0xFFFF0000)  # the low 16 bits are info flags
+    return known[0] if known else f"0x{int(code):08X}"
 
 
 def describe(exc: BaseException) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from datetime import datetime
 
+from linetwin.io.ua_values import status_name
 from linetwin.twin.model import Project, Signal, SignalKind
 from linetwin.twin.state import SignalReading
 from linetwin.twin.updates import Quality, ValueType
@@ -40,7 +41,9 @@ def format_quality(reading: SignalReading) -> str:
     name = reading.quality.name.capitalize()
     if reading.quality is Quality.GOOD:
         return name
-    return f"{name} (0x{reading.status_code:08X})"
+    # The code's name says why, e.g. BadTypeMismatch: a String node bound to a signal with limits.
+    code, known = f"0x{reading.status_code:08X}", status_name(reading.status_code)
+    return f"{name} ({code})" if known == code else f"{name}: {known} ({code})"
 
 
 def format_age(seconds: float) -> str:

@@ -20,9 +20,9 @@ from linetwin.io.monitor import Monitor
 from linetwin.io.opcua_client import LiveClient
 from linetwin.io.recorder import Recorder
 from linetwin.twin.model import Signal, SignalKind
-from linetwin.twin.state import TwinState
-from linetwin.twin.updates import ValueType, ValueUpdate
-from linetwin.ui.formatting import format_value
+from linetwin.twin.state import SignalReading, TwinState
+from linetwin.twin.updates import Quality, ValueType, ValueUpdate
+from linetwin.ui.formatting import format_quality, format_value
 from tests.io.conftest_opcua import QueueReader, demo_project, running_server
 from tests.io.typed_server import RECIPE_WITH_LIMITS, STARTED, TypedServer, typed_project
 
@@ -193,3 +193,10 @@ def test_a_reconnect_reuses_the_types_it_read(monkeypatch):
         finally:
             client.stop()
     assert asked == [len(project.signals)]
+
+
+def test_a_bad_reading_names_its_status_code():
+    reading = SignalReading("s", math.nan, 1.0, 1.0, 0x80740000, Quality.BAD)
+    assert format_quality(reading) == "Bad: BadTypeMismatch (0x80740000)"
+    unknown = SignalReading("s", math.nan, 1.0, 1.0, 0x80FF0000, Quality.BAD)  # no such code
+    assert format_quality(unknown) == "Bad (0x80FF0000)"
