@@ -16,8 +16,13 @@ from linetwin.main import DEMO_PROJECT
 from linetwin.twin.model import Asset, AssetLevel, Project, Signal, SignalKind
 
 
+def _not_json(constant: str):
+    raise ValueError(f"monitor printed {constant}, which strict JSON does not allow")
+
+
 def _records(out: io.StringIO) -> list[dict]:
-    return [json.loads(line) for line in out.getvalue().splitlines()]
+    """Every line parsed by a strict parser: a bare NaN or Infinity fails the test."""
+    return [json.loads(line, parse_constant=_not_json) for line in out.getvalue().splitlines()]
 
 
 def test_monitor_prints_json_lines_for_the_simulator():
