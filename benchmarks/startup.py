@@ -10,7 +10,7 @@ Both report through the marks file ``$LINETWIN_STARTUP_MARKS``. Runs alternate
 between the two so that machine noise hits both alike; one unrecorded warm-up
 run each first (warm: files in the OS cache, meshes in LineTwin's cache).
 Prints medians and the ratio LineTwin / baseline. Needs a display (xvfb-run).
-Run: ``xvfb-run -a .venv/bin/python benchmarks/startup.py [--runs N]``.
+Run: ``xvfb-run -a .venv/bin/python benchmarks/startup.py [--runs N] [--before DIR]``.
 """
 
 from __future__ import annotations
@@ -40,10 +40,12 @@ def _marks(path: Path) -> dict[str, float]:
     return {name: float(when) for name, when in pairs}
 
 
-def run_once(command: list[str], marks: Path) -> dict[str, float]:
-    """Seconds from spawn to each mark, for one fresh process."""
+def run_once(command: list[str], marks: Path, path: str | None = None) -> dict[str, float]:
+    """Seconds from spawn to each mark, for one fresh process (``path``: PYTHONPATH)."""
     marks.unlink(missing_ok=True)
     env = dict(os.environ, LINETWIN_STARTUP_MARKS=str(marks))
+    if path:
+        env["PYTHONPATH"] = path
     start = time.time()
     process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL)
     try:
@@ -66,18 +68,24 @@ def run_once(command: list[str], marks: Path) -> dict[str, float]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--before", metavar="DIR", help="also run an older LineTwin: DIR holds "
+                        "its package as DIR/linetwin (e.g. git archive COMMIT | tar -x) and "
+                        "it must write the same marks")
     args = parser.parse_args()
     if not os.environ.get("DISPLAY"):
         print("startup.py needs a display: run it under xvfb-run", file=sys.stderr)
         return 2
-    results: dict[str, list[dict[str, float]]] = {name: [] for name in COMMANDS}
+    contestants = {name: (command, None) for name, command in COMMANDS.items()}
+    if args.before:
+        contestants["linetwin before"] = (COMMANDS["linetwin gui"], args.before)
+    results: dict[str, list[dict[str, float]]] = {name: [] for name in contestants}
     with tempfile.TemporaryDirectory() as folder:
         marks = Path(folder) / "marks.txt"
-        for command in COMMANDS.values():
-            run_once(command, marks)  # warm-up: OS file cache, mesh cache, font cache
+        for command, path in contestants.values():
+            run_once(command, marks, path)  # warm-up: OS file cache, mesh cache, fonts
         for run in range(args.runs):
-            for name, command in COMMANDS.items():
-                results[name].append(run_once(command, marks))
+            for name, (command, path) in contestants.items():
+                results[name].append(run_once(command, marks, path))
                 print(f"run {run + 1} {name}: " + ", ".join(
                     f"{k} {v:.2f} s" for k, v in results[name][-1].items()), flush=True)
     medians = {name: {mark: statistics.median(r[mark] for r in runs) for mark in
@@ -89,6 +97,10 @@ def main() -> int:
     base, ours = medians["bare pyvistaqt"], medians["linetwin gui"]
     print(f"\nfirst coloured frame, linetwin / bare: {ours['frame'] / base['frame']:.2f}")
     print(f"first paint, linetwin / bare:          {ours['painted'] / base['painted']:.2f}")
+    if args.before:
+        old = medians["linetwin before"]
+        print(f"first coloured frame, before / bare:   {old['frame'] / base['frame']:.2f}")
+        print(f"first paint, before / bare:            {old['painted'] / base['painted']:.2f}")
     return 0
 
 
