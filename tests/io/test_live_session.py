@@ -35,7 +35,7 @@ def test_each_endpoint_gets_its_own_connection_and_signals(tmp_path):
         session.start()
         connected, seen = set(), set()
         deadline = time.monotonic() + 15
-        while time.monotonic() < deadline and (len(connected) < 2 or len(seen) < 22):
+        while time.monotonic() < deadline and (len(connected) < 2 or len(seen) < len(project.signals)):
             try:
                 item = session.updates.get(timeout=0.5)
             except queue.Empty:
