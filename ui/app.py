@@ -104,9 +104,12 @@ class GuiController:
         if self.quitting:  # Ctrl+C while loading: nothing to show any more
             return False
         session.start()  # connect while the window is built
+        window = None
         try:
-            self._show(MainWindow(session), select)
+            window = MainWindow(session)
+            self._show(window, select)
         except Exception as error:  # never leave threads running behind a dead window
+            _retire(window, None)
             session.stop()
             splash.finish(None)
             self._report(project.path, f"{type(error).__name__}: {error}")
@@ -114,7 +117,6 @@ class GuiController:
         return True
 
     def _show(self, window, select: str | None) -> None:
-        self.window = window
         path = window.session.project.path
         window.open_project_requested.connect(lambda p: self.open(Path(p)))
         window.connect_requested.connect(
@@ -125,6 +127,7 @@ class GuiController:
         window.start()
         if select is not None:
             window.selection.select(select)
+        self.window = window
 
     def quit(self) -> None:
         """The one way out: close the window (it stops its timers, client threads
