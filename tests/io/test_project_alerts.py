@@ -75,7 +75,7 @@ def test_alerts_as_a_sub_table(write_project):
 def test_demo_project_has_alerts_and_builds_an_engine(demo_project_path):
     project = load_project(demo_project_path)
     temp = project.signal("sealer.seal_temperature").alerts
-    assert temp.trend and temp.nelson == (1, 2, 3, 5, 6)
+    assert temp.trend and temp.nelson == (1, 2, 5, 6)
     [fpy] = project.fpy
     assert (fpy.station, fpy.good, fpy.reject) == (
         "inspection", "inspection.good_count", "inspection.reject_count")

@@ -94,7 +94,7 @@ def test_no_verdict_with_too_few_units():
 
 
 def test_fpy_trend_warns_before_fpy_falls_below_threshold():
-    fpy_eval, book = evaluator(threshold=0.97, window_s=300.0, horizon_s=300.0, min_units=50)
+    fpy_eval, book = evaluator(trend=True, threshold=0.97, window_s=300.0, horizon_s=300.0, min_units=50)
     # rejects climb slowly from 0.5 % to 10 % of 2 packs/s over 20 minutes
     share = lambda t: min(0.005 + 0.095 * max(t - 300.0, 0.0) / 1200.0, 0.1)  # noqa: E731
     changes, _ = produce(fpy_eval, 1800, lambda t: 2.0 * (1 - share(t)), lambda t: 2.0 * share(t))
