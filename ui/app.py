@@ -158,7 +158,8 @@ def _retire(window, simulator: SimulatorProcess | None) -> None:
         window.close()
         window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, False)
         window.deleteLater()
-        QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    # Also a deletion left pending by a quit from inside a modal dialog's loop.
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
     if simulator is not None:
         simulator.stop()
 

@@ -142,3 +142,18 @@ def test_selecting_an_unknown_asset_says_so(tmp_path, mesh_cache):
     assert "--select no_such_station" in printed and "line.toml" in printed
     assert "sealer" in printed  # the ids it could have been
     assert "Traceback" not in printed
+
+
+@pytest.mark.timeout(0)
+def test_a_signal_quits_cleanly_while_a_dialog_is_open(tmp_path, mesh_cache):
+    user = XUser()
+    for run in range(REPEATS):
+        gui = GuiProcess(tmp_path, "--select", "sealer", cache=mesh_cache)
+        try:
+            gui.wait_for("frame")
+            user.press(user.window("LineTwin — "), "Control_L", "o")  # a modal file dialog
+            user.window("Open LineTwin project")  # up: its own event loop runs now
+            gui.send(SIGNALS[run % len(SIGNALS)])
+            _assert_clean_exit(gui, f"run {run}: signal with a dialog open")
+        finally:
+            gui.kill()
