@@ -319,7 +319,8 @@ def _to_fpy(entry: schema.FpyEntry) -> FpySpec:
         target=entry.target,
         baseline_units=entry.baseline_units,
         arl0_units=entry.arl0_units,
-        defects=tuple(DefectSpec(name, d.counter, d.rate, d.limit) for name, d in entry.defects.items()),
+        defects=tuple(DefectSpec(name, d.counter, d.rate, d.limit, d.arl0_units)
+                      for name, d in entry.defects.items()),
     )
 
 

@@ -248,6 +248,7 @@ class DefectEntry(_Section):
     counter: Identifier  # counter signal id
     rate: Fraction
     limit: Fraction | None = None
+    arl0_units: PositiveFloat | None = None  # None: the station's
 
     @model_validator(mode="after")
     def _limit_above_rate(self) -> "DefectEntry":

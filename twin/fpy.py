@@ -139,7 +139,8 @@ class FpyEvaluator:
                                   config.clear_samples)
             label = f"{station_name} {defect.name.replace('_', ' ')} rate"
             self.defects[defect.name] = RateShiftAlert(condition, label, defect.rate,
-                                                       defect.detect_rate, spec.arl0_units)
+                                                       defect.detect_rate,
+                                                       defect.arl0_units or spec.arl0_units)
         self._defect_last: dict[str, float | None] = dict.fromkeys(self.defects)
         self.good_feed = _CounterFeed(self, GOOD)
         self.reject_feed = _CounterFeed(self, REJECT)

@@ -80,12 +80,15 @@ class AlertSettings:
 class DefectSpec:
     """One defect type of a station, counted by its own counter: its in-control
     ``rate`` (defective units per unit) and the ``limit`` rate to detect
-    (None: three times the in-control rate)."""
+    (None: three times the in-control rate); ``arl0_units`` (None: the
+    station's) sets its own false-alarm rate, so that many per-type warning
+    charts need not share the station alarm's budget."""
 
     name: str
     counter: str  # counter signal id
     rate: float
     limit: float | None = None
+    arl0_units: float | None = None
 
     @property
     def detect_rate(self) -> float:

@@ -7,6 +7,8 @@ import pytest
 
 from linetwin.io.project_file import ProjectFileError, load_project
 from linetwin.twin.alert_rules import AlertEngine
+from linetwin.twin.alerts import AlertBook, AlertConfig
+from linetwin.twin.fpy import FpyEvaluator
 from linetwin.twin.model import AlertSettings, FpySpec
 
 from .conftest import MINIMAL_PROJECT, line_of, variant
@@ -152,7 +154,7 @@ DEFECTS = FPY + """target = 0.99
 
 [fpy.defects]
 seal_gap = { counter = "sealer.reject", rate = 0.004, limit = 0.015 }
-wrinkle = { counter = "sealer.good", rate = 0.002 }
+wrinkle = { counter = "sealer.good", rate = 0.002, arl0_units = 1000000 }
 """
 DEFECT_CASES = {
     "unknown counter": (DEFECTS.replace('counter = "sealer.reject"', 'counter = "sealer.gaps"'),
@@ -167,6 +169,8 @@ DEFECT_CASES = {
                                ["target (0.9) must be above threshold (0.95)"]),
     "unknown defect key": (DEFECTS.replace("rate = 0.002", "rates = 0.002"), "wrinkle =",
                            ["rates"]),
+    "arl0 not positive": (DEFECTS.replace("arl0_units = 1000000", "arl0_units = -5"), "wrinkle =",
+                          ["arl0_units"]),
 }  # fmt: skip
 
 
@@ -176,6 +180,10 @@ def test_defect_types_load_into_the_model_and_the_engine(write_project):
     assert fpy.target == 0.99 and fpy.arl0_units == 200_000
     assert [(d.name, d.counter, d.rate, d.detect_rate) for d in fpy.defects] == [
         ("seal_gap", "sealer.reject", 0.004, 0.015), ("wrinkle", "sealer.good", 0.002, 0.006)]
+    # a defect type's own false-alarm budget, else the station's
+    charts = FpyEvaluator(fpy, AlertConfig(), AlertBook(), "Sealer").defects
+    assert (charts["seal_gap"].arl0, charts["wrinkle"].arl0) == (200_000, 1_000_000)
+    assert charts["wrinkle"].cusum.design.arl0 >= 1_000_000
     engine = AlertEngine(project)
     # declared rates: the charts judge from the first unit; only the window yield waits
     assert "the reject-rate chart judges meanwhile" in engine.quiet_reason("sealer.good")
