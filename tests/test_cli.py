@@ -204,3 +204,18 @@ def test_record_into_a_non_duckdb_file_is_refused(tmp_path):
     assert run.returncode == 1
     assert "notes.duckdb" in run.stderr and "Traceback" not in run.stderr
     assert out.read_text() == "these are my notes, not a database"  # nothing lost
+
+
+def test_a_reader_that_goes_away_is_not_a_traceback():
+    """`linetwin check --json | head -1`: the pipe closes before the output is written."""
+    import os
+
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader is gone before the first write
+    try:
+        run = subprocess.run([*ENTRY, "check", str(DEMO_PROJECT), "--json"], stdout=write_end,
+                             stderr=subprocess.PIPE, text=True, timeout=90)
+    finally:
+        os.close(write_end)
+    assert run.returncode == 141
+    assert run.stderr == ""
