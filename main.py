@@ -12,7 +12,7 @@ import os
 import sys
 from pathlib import Path
 
-from linetwin.twin.scenarios import SCENARIOS  # standard library only: cheap at start-up
+from linetwin.twin.sim.scenarios import SCENARIOS  # standard library only: cheap at start-up
 
 DEMO_PROJECT = Path(__file__).resolve().parent / "resources" / "demo" / "line.toml"
 
@@ -103,7 +103,7 @@ def _seconds(text: str) -> float:
 
 def _load_or_report(path: Path):
     """The project at ``path``, or None after printing each problem to stderr."""
-    from linetwin.io.project_file import ProjectFileError, load_project
+    from linetwin.io.project.project_file import ProjectFileError, load_project
 
     try:
         return load_project(path)
@@ -115,7 +115,7 @@ def _load_or_report(path: Path):
 
 def _connection(args, project):
     """(settings or None, ok): trusts ``--trust-server-cert`` files, builds the settings."""
-    from linetwin.io.connection_options import (
+    from linetwin.io.opcua.connection_options import (
         ConnectionOptionError, ConnectionOptions, settings_for, trust_certificates,
     )
 
@@ -140,7 +140,7 @@ def _live_inputs(args):
 
 
 def cmd_monitor(args) -> int:
-    from linetwin.io.monitor import run_monitor_cli
+    from linetwin.io.sessions.monitor import run_monitor_cli
 
     inputs = _live_inputs(args)
     if inputs is None:
@@ -150,7 +150,7 @@ def cmd_monitor(args) -> int:
 
 
 def cmd_record(args) -> int:
-    from linetwin.io.record_cli import record_cli
+    from linetwin.io.sessions.record_cli import record_cli
 
     inputs = _live_inputs(args)
     if inputs is None:
@@ -178,8 +178,8 @@ def cmd_gui(args) -> int:
 
 
 def cmd_check(args) -> int:
-    from linetwin.io.mesh_cache import MeshCache
-    from linetwin.io.project_check import check_project
+    from linetwin.io.mesh.mesh_cache import MeshCache
+    from linetwin.io.project.project_check import check_project
 
     report = check_project(args.project, cache=MeshCache())
     if args.json:
@@ -199,10 +199,10 @@ def cmd_check(args) -> int:
 
 
 def cmd_render(args) -> int:
-    from linetwin.io.mesh_cache import MeshCache
-    from linetwin.io.meshes import load_line_geometry
-    from linetwin.io.project_file import ProjectFileError, load_project
-    from linetwin.io.state_file import StateFileError, load_state_file
+    from linetwin.io.mesh.mesh_cache import MeshCache
+    from linetwin.io.mesh.meshes import load_line_geometry
+    from linetwin.io.project.project_file import ProjectFileError, load_project
+    from linetwin.io.project.state_file import StateFileError, load_state_file
     from linetwin.scene.render import render_line
 
     try:
@@ -238,7 +238,7 @@ def cmd_render(args) -> int:
 
 
 def cmd_sim(args) -> int:
-    from linetwin.io.sim_server import run_simulator_cli
+    from linetwin.io.opcua.sim_server import run_simulator_cli
 
     project = _load_or_report(args.project)
     if project is None:

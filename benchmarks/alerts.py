@@ -23,7 +23,7 @@ import time
 
 import numpy as np
 
-from linetwin.twin.alert_rules import AlertEngine
+from linetwin.twin.alerts.alert_rules import AlertEngine
 from linetwin.twin.model import (
     AlertSettings, Asset, AssetLevel, FpySpec, Limits, Project, Signal, SignalKind,
 )

@@ -1,7 +1,7 @@
 """What reading the nodes' value types costs a (re)connect, against the same client without it.
 
 Since issue 6 every new session reads the DataType of each subscribed node
-(``io/value_types.py``, one Read per 1,000 nodes, plus a walk up the type
+(``io/opcua/value_types.py``, one Read per 1,000 nodes, plus a walk up the type
 hierarchy for custom types) so values keep their type. That delays the first
 values after a connect or a reconnect. Against the built-in simulator serving
 the demo line plus ``--signals`` probe variables (on its own thread in this
@@ -25,10 +25,10 @@ import queue
 import statistics
 import time
 
-from linetwin.io import opcua_client
-from linetwin.io.opcua_client import LiveClient
-from linetwin.io.project_file import load_project
-from linetwin.io.sim_server import SimulatorServer
+from linetwin.io.opcua import opcua_client
+from linetwin.io.opcua.opcua_client import LiveClient
+from linetwin.io.project.project_file import load_project
+from linetwin.io.opcua.sim_server import SimulatorServer
 from linetwin.main import DEMO_PROJECT
 from linetwin.twin.model import Signal, SignalKind
 from linetwin.twin.updates import ValueUpdate

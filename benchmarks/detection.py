@@ -29,13 +29,13 @@ import statistics
 import time
 from pathlib import Path
 
-from linetwin.io.project_file import load_project
-from linetwin.twin.alert_rules import AlertEngine
-from linetwin.twin.alerts import ChangeKind
-from linetwin.twin.bernoulli_cusum import BernoulliCusum, CusumDesign
+from linetwin.io.project.project_file import load_project
+from linetwin.twin.alerts.alert_rules import AlertEngine
+from linetwin.twin.alerts.alerts import ChangeKind
+from linetwin.twin.alerts.bernoulli_cusum import BernoulliCusum, CusumDesign
 from linetwin.twin.model import Project
-from linetwin.twin.simulation import DEMO_STATIONS, LineSimulator
-from linetwin.twin.simulation_process import defect_probabilities
+from linetwin.twin.sim.simulation import DEMO_STATIONS, LineSimulator
+from linetwin.twin.sim.simulation_process import defect_probabilities
 from linetwin.twin.updates import ValueUpdate
 
 DEMO = Path(__file__).resolve().parents[1] / "resources" / "demo" / "line.toml"

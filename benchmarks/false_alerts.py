@@ -15,11 +15,11 @@ from __future__ import annotations
 import argparse
 import collections
 
-from linetwin.io.project_file import load_project
+from linetwin.io.project.project_file import load_project
 from linetwin.main import DEMO_PROJECT
-from linetwin.twin.alert_rules import AlertEngine
-from linetwin.twin.alerts import ChangeKind
-from linetwin.twin.simulation import DEMO_STATIONS, LineSimulator
+from linetwin.twin.alerts.alert_rules import AlertEngine
+from linetwin.twin.alerts.alerts import ChangeKind
+from linetwin.twin.sim.simulation import DEMO_STATIONS, LineSimulator
 from linetwin.twin.updates import ValueUpdate
 
 SHIFT_S = 8 * 3600.0

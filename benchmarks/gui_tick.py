@@ -29,7 +29,7 @@ import pyvista as pv  # noqa: E402
 from PySide6.QtCore import QCoreApplication  # noqa: E402
 
 from linetwin.scene.line_scene import LineScene  # noqa: E402
-from linetwin.twin.alert_rules import AlertEngine  # noqa: E402
+from linetwin.twin.alerts.alert_rules import AlertEngine  # noqa: E402
 from linetwin.twin.colors import ColorEngine  # noqa: E402
 from linetwin.twin.geometry import AssetGeometry, MeshPart, place, placeholder_box  # noqa: E402
 from linetwin.twin.history_buffer import SignalHistory  # noqa: E402

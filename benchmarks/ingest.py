@@ -82,10 +82,10 @@ import pyvista as pv  # noqa: E402
 from asyncua import Client, ua  # noqa: E402
 from PySide6.QtCore import QCoreApplication, QEventLoop, QTimer  # noqa: E402
 
-from linetwin.io.asyncio_thread import AsyncioThread, quiet_asyncua_logging  # noqa: E402
-from linetwin.io.opcua_client import QUEUE_SIZE, LiveClient  # noqa: E402
+from linetwin.io.opcua.asyncio_thread import AsyncioThread, quiet_asyncua_logging  # noqa: E402
+from linetwin.io.opcua.opcua_client import QUEUE_SIZE, LiveClient  # noqa: E402
 from linetwin.scene.line_scene import LineScene  # noqa: E402
-from linetwin.twin.alert_rules import AlertEngine  # noqa: E402
+from linetwin.twin.alerts.alert_rules import AlertEngine  # noqa: E402
 from linetwin.twin.colors import ColorEngine  # noqa: E402
 from linetwin.twin.history_buffer import SignalHistory  # noqa: E402
 from linetwin.twin.model import Project  # noqa: E402
@@ -244,7 +244,7 @@ def _posix(stamp) -> float:
 
 
 def _item(node_id: ua.NodeId, handle: int, sampling_ms: float) -> ua.MonitoredItemCreateRequest:
-    """The request LiveClient makes for a node (io/opcua_client.py: _item_request)."""
+    """The request LiveClient makes for a node (io/opcua/opcua_client.py: _item_request)."""
     params = ua.MonitoringParameters(ClientHandle=handle, SamplingInterval=sampling_ms,
                                      QueueSize=QUEUE_SIZE, DiscardOldest=True)
     params.Filter = ua.DataChangeFilter(Trigger=ua.DataChangeTrigger.StatusValueTimestamp)

@@ -22,8 +22,8 @@ from pathlib import Path
 import pyvista as pv
 import trimesh
 
-from linetwin.io.mesh_cache import MeshCache
-from linetwin.io.meshes import read_mesh_parts
+from linetwin.io.mesh.mesh_cache import MeshCache
+from linetwin.io.mesh.meshes import read_mesh_parts
 
 MESHES = Path(__file__).resolve().parents[1] / "resources" / "demo" / "meshes"
 

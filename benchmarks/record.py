@@ -24,10 +24,10 @@ from pathlib import Path
 
 import duckdb
 
-from linetwin.io.history_rows import sample_columns
-from linetwin.io.history_schema import create_table_sql
-from linetwin.io.history_store import HistoryStore
-from linetwin.io.recorder import Recorder
+from linetwin.io.history.history_rows import sample_columns
+from linetwin.io.history.history_schema import create_table_sql
+from linetwin.io.history.history_store import HistoryStore
+from linetwin.io.history.recorder import Recorder
 from linetwin.twin.model import Project
 from linetwin.twin.updates import ValueUpdate
 

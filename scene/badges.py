@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pyvista as pv
 
-from linetwin.twin.alerts import Alert, Severity
+from linetwin.twin.alerts.alerts import Alert, Severity
 
 # kind -> (background, text colour); "cleared" is a pale outline-like tag.
 BADGE_STYLES = {"alarm": ("#B42318", "white"), "warning": ("#E69F00", "#1B1F24"),

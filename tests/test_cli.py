@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from linetwin.io.project_file import load_project
+from linetwin.io.project.project_file import load_project
 from linetwin.main import DEMO_PROJECT, main
 
 DEMO_STATE = DEMO_PROJECT.parent / "state_sample.json"

@@ -4,7 +4,7 @@ unknown server certificate, against a real secured asyncua server."""
 import json
 import subprocess
 
-from linetwin.io.trust_store import TrustStore
+from linetwin.io.opcua.trust_store import TrustStore
 from tests.test_cli_security import ENTRY, _monitor, secured  # noqa: F401 - the fixture
 
 

@@ -54,7 +54,7 @@ class Limits:
 
 @dataclass(frozen=True)
 class AlertSettings:
-    """Which alerts an analog signal raises (see :mod:`linetwin.twin.alert_rules`).
+    """Which alerts an analog signal raises (see :mod:`linetwin.twin.alerts.alert_rules`).
 
     ``deadband`` (signal units, None: 1 % of the limit span) is how far back
     inside a limit a value must come before a limit alert clears. Nelson rules

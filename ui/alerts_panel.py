@@ -12,7 +12,7 @@ from PySide6.QtWidgets import (
     QTableWidgetItem, QVBoxLayout, QWidget,
 )
 
-from linetwin.twin.alerts import Alert, AlertBook, Severity
+from linetwin.twin.alerts.alerts import Alert, AlertBook, Severity
 from linetwin.twin.model import Project
 from linetwin.twin.selection import Selection
 from linetwin.ui.formatting import format_clock

@@ -17,7 +17,7 @@ from pathlib import Path
 from PySide6.QtCore import QEvent, Qt, QThread
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from linetwin.io.sim_process import SimulatorProcess
+from linetwin.io.opcua.sim_process import SimulatorProcess
 from linetwin.ui import startup_marks
 from linetwin.ui.quit_signals import QuitSignals
 from linetwin.ui.splash import Splash
@@ -51,7 +51,7 @@ class GuiController:
     def open(self, path: Path, endpoint: str | None = None, simulate: bool = False,
              settings=None, select: str | None = None) -> bool:
         """Open ``path`` in a new window; on failure, say why and keep what is open."""
-        from linetwin.io.project_file import ProjectFileError, load_project
+        from linetwin.io.project.project_file import ProjectFileError, load_project
 
         try:
             project = load_project(path)
@@ -84,7 +84,7 @@ class GuiController:
     def _open(self, project, splash, endpoint, settings, simulator, select) -> bool:
         splash.say(f"Loading {project.name}…")
         # The seconds of VTK and pyvistaqt imports run while the simulator starts.
-        from linetwin.io.live_session import LiveSession
+        from linetwin.io.sessions.live_session import LiveSession
         from linetwin.ui.main_window import MainWindow
 
         try:

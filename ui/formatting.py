@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from datetime import datetime
 
-from linetwin.io.ua_values import status_name
+from linetwin.io.opcua.ua_values import status_name
 from linetwin.twin.model import Project, Signal, SignalKind
 from linetwin.twin.state import SignalReading
 from linetwin.twin.updates import Quality, ValueType

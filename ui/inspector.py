@@ -12,7 +12,7 @@ from PySide6.QtWidgets import (
     QHeaderView, QLabel, QSplitter, QStackedLayout, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget,
 )
 
-from linetwin.twin.alerts import Alert, AlertBook, signal_label
+from linetwin.twin.alerts.alerts import Alert, AlertBook, signal_label
 from linetwin.twin.model import Project, SignalKind
 from linetwin.twin.selection import Selection
 from linetwin.twin.state import TwinState

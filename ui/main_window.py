@@ -12,13 +12,13 @@ from PySide6.QtWidgets import (
 )
 from pyvistaqt import QtInteractor
 
-from linetwin.io.security import ProblemKind
+from linetwin.io.opcua.security import ProblemKind
 from linetwin.scene.badges import badge_counts
 from linetwin.scene.line_scene import LineScene
 from linetwin.twin.colors import ColorEngine
 from linetwin.twin.selection import Selection
 from linetwin.twin.updates import ConnectionChange, ConnectionState
-from linetwin.ui.address_space_panel import AddressSpacePanel
+from linetwin.ui.address_space.panel import AddressSpacePanel
 from linetwin.ui.alerts_panel import AlertsPanel
 from linetwin.ui.asset_tree import AssetTree
 from linetwin.ui.connection_dialog import ConnectionDialog, ask_retry_after_refusal

@@ -8,8 +8,8 @@ from PySide6.QtCore import QObject, QSettings, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
-from linetwin.io.history_store import HistoryStore, HistoryStoreError
-from linetwin.io.recorder import Recorder
+from linetwin.io.history.history_store import HistoryStore, HistoryStoreError
+from linetwin.io.history.recorder import Recorder
 from linetwin.ui.widgets.elided_label import ElidedLabel
 
 

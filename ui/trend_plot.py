@@ -16,7 +16,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
-from linetwin.twin.alerts import Alert, Severity, fmt, signal_label
+from linetwin.twin.alerts.alerts import Alert, Severity, fmt, signal_label
 from linetwin.twin.history_buffer import SignalHistory
 from linetwin.twin.model import Project, Signal
 

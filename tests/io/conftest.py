@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import trimesh
 
-from linetwin.io.mesh_cache import MeshCache
+from linetwin.io.mesh.mesh_cache import MeshCache
 from linetwin.twin.model import Asset, AssetLevel, Transform
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -15,9 +15,9 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from linetwin.io.asyncio_thread import AsyncioThread
-from linetwin.io.project_file import load_project
-from linetwin.io.sim_server import SimulatorServer
+from linetwin.io.opcua.asyncio_thread import AsyncioThread
+from linetwin.io.project.project_file import load_project
+from linetwin.io.opcua.sim_server import SimulatorServer
 from linetwin.twin.model import Project, Signal, SignalKind
 from linetwin.twin.updates import ConnectionChange, ConnectionState, ValueUpdate
 

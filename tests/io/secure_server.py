@@ -26,8 +26,8 @@ from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding
 from cryptography.x509.oid import ExtendedKeyUsageOID
 
-from linetwin.io.asyncio_thread import AsyncioThread, quiet_asyncua_logging
-from linetwin.io.trust_store import CertificateInfo
+from linetwin.io.opcua.asyncio_thread import AsyncioThread, quiet_asyncua_logging
+from linetwin.io.opcua.trust_store import CertificateInfo
 from linetwin.twin.model import Asset, AssetLevel, Project, Signal, SignalKind, SourceConfig
 
 NAMESPACE_URI = "urn:linetwin:secure-test"

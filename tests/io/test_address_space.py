@@ -13,15 +13,15 @@ from types import SimpleNamespace
 import pytest
 from asyncua import Server, ua
 
-from linetwin.io.address_space import (
+from linetwin.io.opcua.address_space import (
     AddressSpaceBrowser,
     BrowseError,
     free_signal_id,
     guess_kind,
     snake_case,
 )
-from linetwin.io.asyncio_thread import AsyncioThread
-from linetwin.io.sim_server import free_port
+from linetwin.io.opcua.asyncio_thread import AsyncioThread
+from linetwin.io.opcua.sim_server import free_port
 from tests.io.conftest_opcua import demo_project, running_server
 
 pytestmark = pytest.mark.timeout(20)

@@ -11,7 +11,7 @@ import time
 import pytest
 from asyncua import ua
 
-from linetwin.io.endpoints import EndpointError, EndpointOption, default_choice, discover, discover_blocking
+from linetwin.io.opcua.endpoints import EndpointError, EndpointOption, default_choice, discover, discover_blocking
 from tests.io.secure_server import SERVER_URI, SecureTestServer
 
 pytestmark = pytest.mark.timeout(30)

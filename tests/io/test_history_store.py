@@ -13,9 +13,9 @@ import duckdb
 import numpy as np
 import pytest
 
-from linetwin.io.history_rows import quality_of, sample_columns
-from linetwin.io.history_schema import SCHEMA_VERSION, TABLES
-from linetwin.io.history_store import HistoryStore, HistoryStoreError
+from linetwin.io.history.history_rows import quality_of, sample_columns
+from linetwin.io.history.history_schema import SCHEMA_VERSION, TABLES
+from linetwin.io.history.history_store import HistoryStore, HistoryStoreError
 from linetwin.twin.updates import Quality, ValueUpdate
 
 pytestmark = pytest.mark.timeout(60)
@@ -243,7 +243,7 @@ def test_a_file_another_process_records_into_gets_a_clear_error(path):
     HistoryStore(path).close()
     holder = subprocess.Popen([sys.executable, "-c", textwrap.dedent(f"""
         import sys, time
-        from linetwin.io.history_store import HistoryStore
+        from linetwin.io.history.history_store import HistoryStore
         store = HistoryStore({str(path)!r})
         print("open", flush=True)
         sys.stdin.read()  # hold the file until the test closes our stdin

@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 import trimesh
 
-from linetwin.io import mesh_cache as mesh_cache_module
-from linetwin.io.mesh_cache import MeshCache
-from linetwin.io.mesh_reader import read_file_contents
-from linetwin.io.meshes import load_asset_geometry
+from linetwin.io.mesh import mesh_cache as mesh_cache_module
+from linetwin.io.mesh.mesh_cache import MeshCache
+from linetwin.io.mesh.mesh_reader import read_file_contents
+from linetwin.io.mesh.meshes import load_asset_geometry
 
 from .conftest import station, tall_box, two_part_scene, write
 

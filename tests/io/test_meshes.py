@@ -12,7 +12,7 @@ import pytest
 import trimesh
 from trimesh.exchange.dae import export_collada
 
-from linetwin.io.meshes import PLACEHOLDER_SIZE, load_asset_geometry, load_line_geometry
+from linetwin.io.mesh.meshes import PLACEHOLDER_SIZE, load_asset_geometry, load_line_geometry
 from linetwin.twin.model import Asset, AssetLevel, Project, Transform
 
 from .conftest import DEMO_DIR, station, tall_box, two_part_scene, write
@@ -243,7 +243,7 @@ DEMO_MESHES = sorted((DEMO_DIR / "meshes").glob("*.glb"))
 
 @pytest.mark.skipif(not DEMO_MESHES, reason="demo meshes not generated yet")
 def test_demo_line_meshes_load_standing_on_the_floor(demo_project_path, mesh_cache):
-    from linetwin.io.project_file import load_project
+    from linetwin.io.project.project_file import load_project
 
     project = load_project(demo_project_path)
     geometries = load_line_geometry(project, mesh_cache)

@@ -14,9 +14,9 @@ import sys
 
 import pytest
 
-from linetwin.io.opcua_client import LiveClient
-from linetwin.io.security import ConnectionSettings, ProblemKind
-from linetwin.io.trust_store import ClientIdentity, TrustStore
+from linetwin.io.opcua.opcua_client import LiveClient
+from linetwin.io.opcua.security import ConnectionSettings, ProblemKind
+from linetwin.io.opcua.trust_store import ClientIdentity, TrustStore
 from linetwin.twin.updates import ConnectionState
 from tests.io.conftest_opcua import FreezableProxy, QueueReader
 from tests.io.node_opcua_server import NodeOpcuaServer

@@ -13,7 +13,7 @@ import time
 import pytest
 from asyncua import ua
 
-from linetwin.io.opcua_client import LiveClient
+from linetwin.io.opcua.opcua_client import LiveClient
 from linetwin.twin.updates import ConnectionState, ValueUpdate
 from tests.io.conftest_opcua import (
     MISSING,

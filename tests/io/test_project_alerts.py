@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from linetwin.io.project_file import ProjectFileError, load_project
-from linetwin.twin.alert_rules import AlertEngine
-from linetwin.twin.alerts import AlertBook, AlertConfig
-from linetwin.twin.fpy import FpyEvaluator
+from linetwin.io.project.project_file import ProjectFileError, load_project
+from linetwin.twin.alerts.alert_rules import AlertEngine
+from linetwin.twin.alerts.alerts import AlertBook, AlertConfig
+from linetwin.twin.alerts.fpy import FpyEvaluator
 from linetwin.twin.model import AlertSettings, FpySpec
 
 from .conftest import MINIMAL_PROJECT, line_of, variant

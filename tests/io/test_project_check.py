@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from linetwin.io.project_check import check_project
+from linetwin.io.project.project_check import check_project
 
 from .conftest import DEMO_DIR, MINIMAL_PROJECT, line_of, tall_box, variant, write
 

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from linetwin.io.address_space import SignalProposal
-from linetwin.io.project_edit import ProjectEditError, add_signal, backup_path, undo_last_edit
-from linetwin.io.project_file import load_project
+from linetwin.io.opcua.address_space import SignalProposal
+from linetwin.io.project.project_edit import ProjectEditError, add_signal, backup_path, undo_last_edit
+from linetwin.io.project.project_file import load_project
 from linetwin.twin.model import SignalKind
 from tests.io.conftest import DEMO_DIR
 

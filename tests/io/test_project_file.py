@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from linetwin.io.project_file import Problem, ProjectFileError, load_project
+from linetwin.io.project.project_file import Problem, ProjectFileError, load_project
 from linetwin.twin.model import (
     AnalogColorRule,
     AssetLevel,

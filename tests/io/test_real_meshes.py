@@ -11,8 +11,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from linetwin.io import mesh_formats
-from linetwin.io.meshes import load_asset_mesh, read_mesh
+from linetwin.io.mesh import mesh_formats
+from linetwin.io.mesh.meshes import load_asset_mesh, read_mesh
 
 from .conftest import station, write
 

@@ -4,10 +4,10 @@ import io
 
 import pytest
 
-from linetwin.io.history_store import HistoryStore
-from linetwin.io.project_file import ProjectFileError, load_project
-from linetwin.io.record_cli import record_cli
-from linetwin.io.sim_server import SimulatorServer
+from linetwin.io.history.history_store import HistoryStore
+from linetwin.io.project.project_file import ProjectFileError, load_project
+from linetwin.io.sessions.record_cli import record_cli
+from linetwin.io.opcua.sim_server import SimulatorServer
 from linetwin.main import DEMO_PROJECT
 
 

@@ -18,10 +18,10 @@ from pathlib import Path
 
 import pytest
 
-from linetwin.io.history_store import HistoryStore, HistoryStoreError
-from linetwin.io.recorder import Recorder, record_cli
-from linetwin.io.sim_server import free_port
-from linetwin.twin.alerts import AlertBook, Severity
+from linetwin.io.history.history_store import HistoryStore, HistoryStoreError
+from linetwin.io.history.recorder import Recorder, record_cli
+from linetwin.io.opcua.sim_server import free_port
+from linetwin.twin.alerts.alerts import AlertBook, Severity
 from linetwin.twin.model import Project
 from linetwin.twin.updates import ConnectionChange, ConnectionState, ValueUpdate
 from tests.io.conftest_opcua import demo_project, running_server
@@ -168,8 +168,8 @@ def _an_alert():
 
 _SYNTHETIC_RECORDING = textwrap.dedent("""
     import sys, time
-    from linetwin.io.history_store import HistoryStore
-    from linetwin.io.recorder import Recorder
+    from linetwin.io.history.history_store import HistoryStore
+    from linetwin.io.history.recorder import Recorder
     from linetwin.twin.model import Project
     from linetwin.twin.updates import ValueUpdate
     recorder = Recorder(HistoryStore(sys.argv[1]), Project("Killed", None, (), ()))
@@ -223,8 +223,8 @@ def test_a_recording_killed_with_sigkill_opens_and_keeps_all_but_the_last_second
     assert session["stopped_at"] is None  # ended abruptly, and it shows
 
 
-_RECORD_CLI = ("import sys\nfrom linetwin.io.project_file import load_project\n"
-               "from linetwin.io.recorder import record_cli\n"
+_RECORD_CLI = ("import sys\nfrom linetwin.io.project.project_file import load_project\n"
+               "from linetwin.io.history.recorder import record_cli\n"
                "sys.exit(record_cli(load_project(sys.argv[1]), sys.argv[2], sys.argv[3], duration=120))")
 
 

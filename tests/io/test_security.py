@@ -21,15 +21,15 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.serialization import Encoding
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-from linetwin.io.opcua_client import LiveClient
-from linetwin.io.security import (
+from linetwin.io.opcua.opcua_client import LiveClient
+from linetwin.io.opcua.security import (
     ConnectionSettings,
     PinnedCertificateValidator,
     ProblemKind,
     redact_url,
     split_credentials,
 )
-from linetwin.io.trust_store import CertificateError, CertificateInfo, ClientIdentity, TrustStore
+from linetwin.io.opcua.trust_store import CertificateError, CertificateInfo, ClientIdentity, TrustStore
 from linetwin.twin.model import SourceConfig
 from linetwin.twin.updates import ConnectionState
 from tests.io.conftest_opcua import FreezableProxy, QueueReader

@@ -19,8 +19,8 @@ from datetime import datetime, timezone
 import pytest
 from asyncua import Client, ua
 
-from linetwin.io.sim_server import SimulatorServer, run_simulator_cli
-from linetwin.twin.scenarios import SensorFreeze
+from linetwin.io.opcua.sim_server import SimulatorServer, run_simulator_cli
+from linetwin.twin.sim.scenarios import SensorFreeze
 from tests.io.conftest_opcua import DEMO, demo_project, running_server
 
 pytestmark = pytest.mark.timeout(20)
@@ -133,8 +133,8 @@ def test_rapid_restart_on_the_same_port(caplog):
 
 def test_cli_prints_the_endpoint_first_then_the_scenario():
     code = (
-        "from linetwin.io.project_file import load_project\n"
-        "from linetwin.io.sim_server import run_simulator_cli\n"
+        "from linetwin.io.project.project_file import load_project\n"
+        "from linetwin.io.opcua.sim_server import run_simulator_cli\n"
         f"raise SystemExit(run_simulator_cli(load_project({str(DEMO)!r}), port=0, seed=5, speed=2.0,"
         " scenario='jam'))\n"
     )
@@ -159,9 +159,9 @@ def test_heater_degradation_at_high_speed_warns_first_over_opc_ua():
     """The real server at 20x, a real LiveClient, the demo project's alert rules:
     source timestamps are simulated time, so the trend alert still comes first
     and leads the low-limit alarm by more than a simulated minute."""
-    from linetwin.io.opcua_client import LiveClient
-    from linetwin.twin.alert_rules import AlertEngine
-    from linetwin.twin.alerts import ChangeKind
+    from linetwin.io.opcua.opcua_client import LiveClient
+    from linetwin.twin.alerts.alert_rules import AlertEngine
+    from linetwin.twin.alerts.alerts import ChangeKind
     from linetwin.twin.updates import ValueUpdate
 
     updates: queue.SimpleQueue = queue.SimpleQueue()

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from linetwin.io.project_file import load_project
-from linetwin.io.state_file import StateFileError, load_state_file
+from linetwin.io.project.project_file import load_project
+from linetwin.io.project.state_file import StateFileError, load_state_file
 
 from .conftest import DEMO_DIR
 

@@ -6,7 +6,7 @@ import tomllib
 
 import pytest
 
-from linetwin.io.toml_lines import KeyLines, syntax_error_line, syntax_error_message
+from linetwin.io.project.toml_lines import KeyLines, syntax_error_line, syntax_error_message
 
 TEXT = """\
 # a comment with [brackets] and key = value

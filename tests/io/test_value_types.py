@@ -13,12 +13,12 @@ import queue
 import duckdb
 import pytest
 
-from linetwin.io import opcua_client
-from linetwin.io.history_rows import sample_updates
-from linetwin.io.history_store import HistoryStore
-from linetwin.io.monitor import Monitor
-from linetwin.io.opcua_client import LiveClient
-from linetwin.io.recorder import Recorder
+from linetwin.io.opcua import opcua_client
+from linetwin.io.history.history_rows import sample_updates
+from linetwin.io.history.history_store import HistoryStore
+from linetwin.io.sessions.monitor import Monitor
+from linetwin.io.opcua.opcua_client import LiveClient
+from linetwin.io.history.recorder import Recorder
 from linetwin.twin.model import Signal, SignalKind
 from linetwin.twin.state import SignalReading, TwinState
 from linetwin.twin.updates import Quality, ValueType, ValueUpdate

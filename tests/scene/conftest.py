@@ -1,8 +1,8 @@
 import pytest
 
-from linetwin.io.mesh_cache import MeshCache
-from linetwin.io.meshes import load_line_geometry
-from linetwin.io.project_file import load_project
+from linetwin.io.mesh.mesh_cache import MeshCache
+from linetwin.io.mesh.meshes import load_line_geometry
+from linetwin.io.project.project_file import load_project
 from linetwin.main import DEMO_PROJECT
 
 

@@ -1,7 +1,7 @@
 """Badge counts: alarms, warnings and cleared-unacknowledged alerts are never mixed up."""
 
 from linetwin.scene.badges import BadgeCounts, badge_counts
-from linetwin.twin.alerts import AlertBook, Severity
+from linetwin.twin.alerts.alerts import AlertBook, Severity
 
 
 def _raise(book, key, severity, asset="sealer", at=1.0):

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import pyvista as pv
 
-from linetwin.io.meshes import load_line_geometry
+from linetwin.io.mesh.meshes import load_line_geometry
 from linetwin.scene.labels import declutter
 from linetwin.scene.line_scene import LineScene
 from linetwin.twin.model import Asset, AssetLevel, Project, Transform

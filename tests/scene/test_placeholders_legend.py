@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import pyvista as pv
 
-from linetwin.io.meshes import load_line_geometry
+from linetwin.io.mesh.meshes import load_line_geometry
 from linetwin.scene.legend import (
     PLACEHOLDER_LINE,
     PLACEHOLDER_OPACITY,

@@ -7,13 +7,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from linetwin.twin.alert_rules import AlertEngine
-from linetwin.twin.alerts import AlertConfig, ChangeKind
+from linetwin.twin.alerts.alert_rules import AlertEngine
+from linetwin.twin.alerts.alerts import AlertConfig, ChangeKind
 from linetwin.twin.model import (
     DEFAULT_STATES, AlertSettings, Asset, AssetLevel, Limits, Project, Signal, SignalKind,
 )
-from linetwin.twin.simulation import DEMO_STATIONS, LineSimulator
-from linetwin.twin.trend import SlidingFit
+from linetwin.twin.sim.simulation import DEMO_STATIONS, LineSimulator
+from linetwin.twin.alerts.trend import SlidingFit
 from linetwin.twin.updates import ValueUpdate
 
 TEMP = Signal("sealer.seal_temperature", "sealer", "ns=2;s=T", SignalKind.ANALOG, "°C",

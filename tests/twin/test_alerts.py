@@ -8,12 +8,12 @@ import math
 import numpy as np
 import pytest
 
-from linetwin.twin.alert_rules import AlertEngine
-from linetwin.twin.alerts import AlertBook, AlertConfig, AlertState, ChangeKind, Severity
+from linetwin.twin.alerts.alert_rules import AlertEngine
+from linetwin.twin.alerts.alerts import AlertBook, AlertConfig, AlertState, ChangeKind, Severity
 from linetwin.twin.model import (
     AlertSettings, Asset, AssetLevel, FpySpec, Limits, Project, Signal, SignalKind,
 )
-from linetwin.twin.simulation_process import defect_probabilities
+from linetwin.twin.sim.simulation_process import defect_probabilities
 from linetwin.twin.updates import ValueUpdate
 
 UNCERTAIN, BAD = 0x40000000, 0x80000000

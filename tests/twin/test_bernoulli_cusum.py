@@ -8,11 +8,11 @@ import math
 import numpy as np
 import pytest
 
-from linetwin.twin.alerts import AlertBook, ChangeKind, Condition, Severity
-from linetwin.twin.bernoulli_cusum import (
+from linetwin.twin.alerts.alerts import AlertBook, ChangeKind, Condition, Severity
+from linetwin.twin.alerts.bernoulli_cusum import (
     BernoulliCusum, CusumDesign, average_run_length, control_limit, gamma, scale_m,
 )
-from linetwin.twin.defect_rate import RateShiftAlert
+from linetwin.twin.alerts.defect_rate import RateShiftAlert
 
 
 def test_gamma_is_the_ratio_of_the_log_likelihood_increments():

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from linetwin.twin.alerts import AlertBook, AlertConfig
-from linetwin.twin.fpy import GOOD, REJECT, FpyEvaluator, RollingYield
+from linetwin.twin.alerts.alerts import AlertBook, AlertConfig
+from linetwin.twin.alerts.fpy import GOOD, REJECT, FpyEvaluator, RollingYield
 from linetwin.twin.model import FpySpec
 
 # -- the rolling yield -------------------------------------------------------------

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from linetwin.twin.alerts import AlertBook, AlertConfig
+from linetwin.twin.alerts.alerts import AlertBook, AlertConfig
 from linetwin.twin.model import AlertSettings, Limits, Signal, SignalKind
-from linetwin.twin.nelson import NelsonChart, NelsonEvaluator, rule_bit
+from linetwin.twin.alerts.nelson import NelsonChart, NelsonEvaluator, rule_bit
 
 def fired_at(rule: int, zs: list[float]) -> list[int]:
     """Indices (into ``zs``) of the points after which ``rule`` is present (fresh chart)."""

@@ -8,14 +8,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from linetwin.io.project_file import load_project
-from linetwin.twin.alert_rules import AlertEngine
-from linetwin.twin.alerts import ChangeKind
-from linetwin.twin.fpy import GOOD, REJECT, RollingYield
+from linetwin.io.project.project_file import load_project
+from linetwin.twin.alerts.alert_rules import AlertEngine
+from linetwin.twin.alerts.alerts import ChangeKind
+from linetwin.twin.alerts.fpy import GOOD, REJECT, RollingYield
 from linetwin.twin.model import (
     DEFAULT_STATES, AlertSettings, Asset, AssetLevel, FpySpec, Limits, Project, Signal, SignalKind,
 )
-from linetwin.twin.scenarios import (
+from linetwin.twin.sim.scenarios import (
     DEFAULT_START_S,
     SCENARIOS,
     UNCERTAIN_LAST_USABLE_VALUE,
@@ -25,8 +25,8 @@ from linetwin.twin.scenarios import (
     SensorFreeze,
     make_scenario,
 )
-from linetwin.twin.simulation import DEMO_STATIONS, LineSimulator, StationReliability
-from linetwin.twin.simulation_process import DEFECT_CODES
+from linetwin.twin.sim.simulation import DEMO_STATIONS, LineSimulator, StationReliability
+from linetwin.twin.sim.simulation_process import DEFECT_CODES
 from linetwin.twin.updates import ValueUpdate
 
 pytestmark = pytest.mark.timeout(60)

@@ -6,13 +6,13 @@ import numpy as np
 import pytest
 
 from linetwin.twin.model import DEFAULT_STATES
-from linetwin.twin.simulation import (
+from linetwin.twin.sim.simulation import (
     DEFECT_NAMES,
     DEMO_STATIONS,
     LineSimulator,
     StationReliability,
 )
-from linetwin.twin.simulation_process import DEFECT_CODES, defect_probabilities
+from linetwin.twin.sim.simulation_process import DEFECT_CODES, defect_probabilities
 
 RUNNING = DEFAULT_STATES["running"]
 STARVED = DEFAULT_STATES["starved"]

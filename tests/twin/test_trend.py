@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from linetwin.twin.alerts import AlertBook, AlertConfig
+from linetwin.twin.alerts.alerts import AlertBook, AlertConfig
 from linetwin.twin.model import AlertSettings, Limits, Signal, SignalKind
-from linetwin.twin.trend import SlidingFit, TrendEvaluator
+from linetwin.twin.alerts.trend import SlidingFit, TrendEvaluator
 
 # -- the fit -----------------------------------------------------------------------
 

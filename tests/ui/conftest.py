@@ -1,7 +1,7 @@
 import pytest
 
-from linetwin.io.live_session import LiveSession
-from linetwin.io.mesh_cache import MeshCache
+from linetwin.io.sessions.live_session import LiveSession
+from linetwin.io.mesh.mesh_cache import MeshCache
 from linetwin.main import DEMO_PROJECT
 from linetwin.ui.main_window import MainWindow
 

@@ -15,14 +15,14 @@ import pytest
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
-from linetwin.io.project_file import load_project
-from linetwin.io.sim_server import SimulatorServer, free_port
+from linetwin.io.project.project_file import load_project
+from linetwin.io.opcua.sim_server import SimulatorServer, free_port
 from linetwin.main import DEMO_PROJECT
 from linetwin.twin.selection import Selection
-from linetwin.ui.address_space_dialog import SignalFormDialog
-from linetwin.ui.address_space_panel import AddressSpacePanel
-from linetwin.ui.address_space_tasks import TaskRunner
-from linetwin.io.signal_proposal import SignalProposal
+from linetwin.ui.address_space.dialog import SignalFormDialog
+from linetwin.ui.address_space.panel import AddressSpacePanel
+from linetwin.ui.address_space.tasks import TaskRunner
+from linetwin.io.project.signal_proposal import SignalProposal
 from tests.io.conftest_opcua import UNMODELLED, demo_project
 
 pytestmark = pytest.mark.timeout(20)

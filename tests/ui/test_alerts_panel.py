@@ -4,9 +4,9 @@ import pytest
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QDialogButtonBox
 
-from linetwin.io.project_file import load_project
+from linetwin.io.project.project_file import load_project
 from linetwin.main import DEMO_PROJECT
-from linetwin.twin.alerts import AlertBook, Severity
+from linetwin.twin.alerts.alerts import AlertBook, Severity
 from linetwin.twin.selection import Selection
 from linetwin.ui.alerts_panel import AlertsPanel
 from linetwin.ui.widgets.ack_dialog import AcknowledgeDialog

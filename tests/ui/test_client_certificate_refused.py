@@ -6,10 +6,10 @@ import pytest
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
-from linetwin.io.live_session import LiveSession
-from linetwin.io.mesh_cache import MeshCache
-from linetwin.io.security import ConnectionSettings
-from linetwin.io.trust_store import ClientIdentity, TrustStore
+from linetwin.io.sessions.live_session import LiveSession
+from linetwin.io.mesh.mesh_cache import MeshCache
+from linetwin.io.opcua.security import ConnectionSettings
+from linetwin.io.opcua.trust_store import ClientIdentity, TrustStore
 from linetwin.ui.connection_dialog import ask_retry_after_refusal
 from linetwin.ui.main_window import MainWindow
 from tests.io.node_opcua_server import NodeOpcuaServer

@@ -2,10 +2,10 @@
 
 import pytest
 
-from linetwin.io.live_session import LiveSession
-from linetwin.io.mesh_cache import MeshCache
-from linetwin.io.security import ConnectionSettings
-from linetwin.io.trust_store import ClientIdentity
+from linetwin.io.sessions.live_session import LiveSession
+from linetwin.io.mesh.mesh_cache import MeshCache
+from linetwin.io.opcua.security import ConnectionSettings
+from linetwin.io.opcua.trust_store import ClientIdentity
 from linetwin.twin.updates import Quality
 from linetwin.ui.connection_dialog import ConnectionDialog
 from linetwin.ui.main_window import MainWindow

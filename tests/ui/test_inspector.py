@@ -4,10 +4,10 @@ import time
 
 import pytest
 
-from linetwin.io.project_file import load_project
+from linetwin.io.project.project_file import load_project
 from linetwin.main import DEMO_PROJECT
-from linetwin.twin.alert_rules import AlertEngine
-from linetwin.twin.alerts import AlertBook, Severity
+from linetwin.twin.alerts.alert_rules import AlertEngine
+from linetwin.twin.alerts.alerts import AlertBook, Severity
 from linetwin.twin.selection import Selection
 from linetwin.twin.state import TwinState
 from linetwin.twin.updates import ValueUpdate

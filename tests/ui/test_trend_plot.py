@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
-from linetwin.io.project_file import load_project
+from linetwin.io.project.project_file import load_project
 from linetwin.main import DEMO_PROJECT
-from linetwin.twin.alerts import AlertBook, Severity
+from linetwin.twin.alerts.alerts import AlertBook, Severity
 from linetwin.twin.history_buffer import SignalHistory
 from linetwin.twin.state import TwinState
 from linetwin.twin.updates import ValueUpdate

@@ -5,7 +5,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMessageBox
 
 from linetwin.scene.badges import BadgeCounts
-from linetwin.twin.alerts import Severity
+from linetwin.twin.alerts.alerts import Severity
 from linetwin.ui.widgets.elided_label import ElidedLabel
 from linetwin.ui.widgets.legend import LegendPanel
 from linetwin.ui.widgets.shortcuts_help import ShortcutsDialog
@@ -27,7 +27,7 @@ def test_the_legend_names_every_look_of_the_view(qtbot, demo_window):
 
 
 def test_legend_state_colours_are_the_project_colours(qtbot):
-    from linetwin.io.project_file import load_project
+    from linetwin.io.project.project_file import load_project
     from linetwin.main import DEMO_PROJECT
 
     project = load_project(DEMO_PROJECT)
@@ -109,7 +109,7 @@ def test_a_cleared_unacknowledged_alarm_badge_does_not_read_as_an_alarm(qtbot, d
 
 def test_opening_a_history_file_as_a_project_says_use_replay(qtbot, demo_window, tmp_path,
                                                              monkeypatch):
-    from linetwin.io.history_store import HistoryStore
+    from linetwin.io.history.history_store import HistoryStore
 
     window = demo_window
     history = tmp_path / "shift.bin"  # a DuckDB file with an unhelpful name: the magic decides

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QGridLayout, QLabel, QScrollArea, QWidget
 
 from linetwin.scene.badges import BadgeCounts
 from linetwin.scene.legend import LOOK_WORDS, LegendEntry, legend_entries
-from linetwin.twin.alerts import fmt, signal_label
+from linetwin.twin.alerts.alerts import fmt, signal_label
 from linetwin.twin.model import AnalogColorRule, Project
 from linetwin.twin.palette import colormap_rgb
 

@@ -14,7 +14,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel
 
 from linetwin.scene.badges import badge_counts
-from linetwin.twin.alerts import AlertBook
+from linetwin.twin.alerts.alerts import AlertBook
 from linetwin.twin.colors import ColorEngine, Look
 from linetwin.twin.model import Project, SignalKind
 from linetwin.twin.state import TwinState

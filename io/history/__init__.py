@@ -1,0 +1,1 @@
+"""The DuckDB history store: schema, rows, audit chain and the threaded recorder."""

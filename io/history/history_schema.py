@@ -1,0 +1,218 @@
+"""The tables of a LineTwin history store (DESIGN section 4) and their versioning.
+
+Time representation
+-------------------
+Every time column is a ``DOUBLE`` holding POSIX seconds (UTC), exactly the
+floats of :class:`~linetwin.twin.updates.ValueUpdate`. Why not ``TIMESTAMPTZ``:
+a float round-trips bit for bit (a timestamp keeps microseconds only), replay
+reads it straight into numpy with no conversion, and comparing times is plain
+arithmetic. In SQL, ``to_timestamp(source_time)`` shows one as a timestamp.
+
+Missing values are SQL ``NULL``; a NaN sample value (a Bad reading with no
+value) is stored as ``NULL`` too and read back as NaN.
+
+Versioning
+----------
+``schema_version`` holds one row per schema applied to the file. A file whose
+highest version is newer than :data:`SCHEMA_VERSION` was written by a newer
+LineTwin and is refused rather than misread. Older files opened for writing are
+upgraded in place by adding columns (:data:`UPGRADES`, never destructive);
+opened read-only they are read as they are, missing columns as NULL.
+
+Version 2 added ``signal_samples.value_text`` and ``value_type``: a sample
+that is not a plain number keeps its type (``boolean``, ``enum``, ``datetime``,
+``text``) and its text (enumeration name, ISO 8601 time, the string); both are
+NULL for a plain number, as in every version 1 row.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from typing import Any
+
+import duckdb
+import numpy as np
+
+SCHEMA_VERSION = 2
+
+# version -> the statements that bring a file of the version before up to it
+UPGRADES: dict[int, tuple[str, ...]] = {
+    2: ("ALTER TABLE signal_samples ADD COLUMN IF NOT EXISTS value_text VARCHAR",
+        "ALTER TABLE signal_samples ADD COLUMN IF NOT EXISTS value_type VARCHAR"),
+}
+
+# table -> ((column, SQL type), ...), in column order. The types decide the
+# numpy dtype a bulk insert converts each column to (see NUMPY_TYPES).
+TABLES: dict[str, tuple[tuple[str, str], ...]] = {
+    "sessions": (  # one row per recording; stopped_at NULL: it ended abruptly
+        ("session_id", "INTEGER"), ("project_name", "VARCHAR"), ("project_path", "VARCHAR"),
+        ("endpoint", "VARCHAR"), ("started_at", "DOUBLE"), ("stopped_at", "DOUBLE"),
+    ),
+    "signal_samples": (  # every received value, not only the latest per tick
+        ("signal_id", "VARCHAR"), ("value", "DOUBLE"), ("source_time", "DOUBLE"),
+        ("receive_time", "DOUBLE"), ("status_code", "UINTEGER"),  # raw OPC UA StatusCode
+        ("quality", "TINYINT"),  # linetwin.twin.updates.Quality: 0 good, 1 uncertain, 2 bad
+        ("value_text", "VARCHAR"),  # since version 2: enumeration name, ISO time, the string
+        ("value_type", "VARCHAR"),  # since version 2: linetwin.twin.updates.ValueType; NULL: number
+    ),
+    "alerts": (  # one row per alert of a session: its latest state (upserted)
+        ("session_id", "INTEGER"),  # alert ids restart with every session
+        ("alert_id", "VARCHAR"), ("key", "VARCHAR"),  # key: the condition, e.g. limit-low:<signal>
+        ("asset_id", "VARCHAR"), ("signal_id", "VARCHAR"), ("rule", "VARCHAR"),
+        ("severity", "VARCHAR"), ("state", "VARCHAR"), ("message", "VARCHAR"),
+        ("value", "DOUBLE"), ("worst", "DOUBLE"),
+        ("limit_value", "DOUBLE"),  # "limit" is an SQL keyword
+        ("raised_at", "DOUBLE"), ("updated_at", "DOUBLE"), ("cleared_at", "DOUBLE"),
+        ("count", "INTEGER"), ("details", "JSON"),
+    ),
+    "alert_acks": (
+        ("session_id", "INTEGER"), ("alert_id", "VARCHAR"), ("user", "VARCHAR"),
+        ("comment", "VARCHAR"), ("acked_at", "DOUBLE"),
+    ),
+    "connection_events": (  # state: disconnected, connecting, connected, lost
+        ("session_id", "INTEGER"), ("endpoint", "VARCHAR"), ("state", "VARCHAR"),
+        ("message", "VARCHAR"), ("time", "DOUBLE"),
+    ),
+    "inspection_events": (  # defect_type NULL: the unit passed
+        ("time", "DOUBLE"), ("unit_id", "VARCHAR"), ("lot", "VARCHAR"), ("station", "VARCHAR"),
+        ("defect_type", "VARCHAR"), ("severity", "VARCHAR"),
+    ),
+    "compliance_events": (  # a process value checked against its window for one unit
+        ("time", "DOUBLE"), ("unit_id", "VARCHAR"), ("lot", "VARCHAR"), ("station", "VARCHAR"),
+        ("parameter", "VARCHAR"), ("value", "DOUBLE"), ("low", "DOUBLE"), ("high", "DOUBLE"),
+        ("compliant", "BOOLEAN"),
+    ),
+    "annotations": (
+        ("time", "DOUBLE"), ("author", "VARCHAR"), ("text", "VARCHAR"), ("asset_id", "VARCHAR"),
+    ),
+    "audit_log": (  # append-only, hash-chained: see linetwin.io.history.history_audit
+        ("seq", "BIGINT"), ("time", "DOUBLE"), ("user", "VARCHAR"), ("action", "VARCHAR"),
+        ("details", "JSON"), ("prev_hash", "VARCHAR"), ("hash", "VARCHAR"),
+    ),
+}
+
+# Rows with these keys replace the stored row of the same key (INSERT OR REPLACE).
+UPSERT_KEYS: dict[str, tuple[str, ...]] = {"alerts": ("session_id", "alert_id")}
+
+# Constraints kept apart from TABLES so the column lists stay plain data.
+_CONSTRAINTS: dict[str, str] = {
+    "sessions": "PRIMARY KEY (session_id)",
+    "alerts": "PRIMARY KEY (session_id, alert_id)",  # a cleared alert replaces its raised row
+    "audit_log": "PRIMARY KEY (seq)",
+}
+_NOT_NULL = {"signal_id", "source_time", "receive_time", "status_code", "quality"}
+
+NUMPY_TYPES = {
+    "DOUBLE": "float64", "UINTEGER": "uint32", "TINYINT": "int8", "INTEGER": "int32",
+    "BIGINT": "int64", "BOOLEAN": "bool", "VARCHAR": "object", "JSON": "object",
+}
+
+
+class SchemaProblem(Exception):
+    """The file is a DuckDB database but not one this LineTwin can use."""
+
+
+def columns(table: str) -> tuple[str, ...]:
+    return tuple(name for name, _ in TABLES[table])
+
+
+def as_arrays(table: str, cols: Mapping[str, Any]) -> dict[str, np.ndarray]:
+    """``cols`` as numpy arrays of the table's column types, in table order."""
+    expected = TABLES[table]
+    names = {name for name, _ in expected}
+    if set(cols) != names:
+        missing, extra = sorted(names - set(cols)), sorted(set(cols) - names)
+        raise ValueError(f"{table}: columns do not match (missing {missing}, unknown {extra})")
+    batch = {}
+    for name, sql_type in expected:
+        dtype = NUMPY_TYPES[sql_type]
+        values = cols[name]
+        if dtype == "float64" and not isinstance(values, np.ndarray):
+            values = [np.nan if v is None else v for v in values]  # None -> NULL via NaN
+        batch[name] = np.asarray(values, dtype=dtype)
+    if len({len(a) for a in batch.values()}) > 1:
+        raise ValueError(f"{table}: columns differ in length")
+    if table in UPSERT_KEYS:
+        batch = _last_per_key(batch, UPSERT_KEYS[table])
+    return batch
+
+
+def _last_per_key(batch: dict[str, np.ndarray], key: tuple[str, ...]) -> dict[str, np.ndarray]:
+    """Keep the last row of each key: one statement may not replace a row twice."""
+    keys = list(zip(*(batch[k].tolist() for k in key)))
+    last = {k: i for i, k in enumerate(keys)}
+    if len(last) == len(keys):
+        return batch
+    keep = np.array(sorted(last.values()), dtype=np.intp)
+    return {name: values[keep] for name, values in batch.items()}
+
+
+def create_table_sql(table: str) -> str:
+    parts = []
+    for name, sql_type in TABLES[table]:
+        not_null = " NOT NULL" if table == "signal_samples" and name in _NOT_NULL else ""
+        parts.append(f'"{name}" {sql_type}{not_null}')
+    if table in _CONSTRAINTS:
+        parts.append(_CONSTRAINTS[table])
+    return f"CREATE TABLE IF NOT EXISTS {table} ({', '.join(parts)})"
+
+
+def prepare(con: duckdb.DuckDBPyConnection, read_only: bool, app: str = "linetwin") -> int:
+    """Create the tables in a new file or check an existing one; its schema version.
+
+    Raises
+    ------
+    SchemaProblem
+        the file holds other tables, or was written by a newer schema.
+    """
+    existing = {row[0] for row in con.execute(
+        "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database()").fetchall()}
+    if not existing:
+        if read_only:
+            raise SchemaProblem("it is an empty database, not a LineTwin history")
+        _create(con, app)
+        return SCHEMA_VERSION
+    if "schema_version" not in existing:
+        raise SchemaProblem("it is a DuckDB database but not a LineTwin history (no schema_version table)")
+    version = con.execute("SELECT max(version) FROM schema_version").fetchone()[0] or 0
+    if version > SCHEMA_VERSION:
+        raise SchemaProblem(
+            f"it was written by a newer LineTwin (history schema {version}; this version reads up to "
+            f"{SCHEMA_VERSION}): open it with that version or newer")
+    missing = [t for t in TABLES if t not in existing]
+    if missing and not read_only:  # a table added since: create it (no destructive upgrades)
+        for table in missing:
+            con.execute(create_table_sql(table))
+    if version < SCHEMA_VERSION and not read_only:
+        _upgrade(con, int(version), app)
+        return SCHEMA_VERSION
+    return int(version)
+
+
+def _upgrade(con: duckdb.DuckDBPyConnection, version: int, app: str) -> None:
+    """Apply :data:`UPGRADES` after ``version`` in one transaction: all or nothing."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        for target in range(version + 1, SCHEMA_VERSION + 1):
+            for statement in UPGRADES.get(target, ()):
+                con.execute(statement)
+            con.execute("INSERT INTO schema_version VALUES (?, ?, ?)", [target, app, time.time()])
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+
+
+def _create(con: duckdb.DuckDBPyConnection, app: str) -> None:
+    """All tables and the version row in one transaction: a new file is whole or empty."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute("CREATE TABLE schema_version (version INTEGER NOT NULL, written_by VARCHAR, applied_at DOUBLE)")
+        for table in TABLES:
+            con.execute(create_table_sql(table))
+        con.execute("INSERT INTO schema_version VALUES (?, ?, ?)", [SCHEMA_VERSION, app, time.time()])
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise

@@ -1,0 +1,1 @@
+"""Mesh files: readers, declared units, checks and the content-hash cache."""

@@ -1,0 +1,1 @@
+"""Project files: load, schema, consistency checks, `check`, text-preserving edits, state files."""

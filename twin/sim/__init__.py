@@ -1,0 +1,1 @@
+"""The simulator's process model and scenarios (pure; the OPC UA server is io.opcua.sim_server)."""

@@ -1,0 +1,1 @@
+"""The address-space browser panel and binding a node as a project signal."""
