@@ -134,6 +134,23 @@ def test_subgroups_judge_interval_means():
     assert changes[0].alert.raised_at == 39.0 and changes[0].alert.value == 4.0
 
 
+def test_a_subgroup_that_covers_only_part_of_its_interval_is_no_chart_point():
+    """The first subgroup after a start (or a gap) holds a part of its interval: its
+    mean is no chart point, however far off it is; the next full one is judged."""
+    evaluator, _ = make(AlertSettings(nelson=(1,), center=0.0, sigma=1.0, subgroup_s=10.0))
+    # starts 2 s before a boundary: samples at 8 and 9 s, both far off (mean 5 sigma)
+    assert feed(evaluator, [5.0, 5.0], t0=8.0) == []
+    changes = feed(evaluator, [5.0] * 10 + [0.0], t0=10.0)  # a whole interval at 5 sigma
+    assert [(c.alert.rule, c.alert.raised_at) for c in changes] == [("nelson-1", 19.0)]
+
+
+def test_after_a_gap_the_partial_subgroup_is_no_chart_point():
+    evaluator, _ = make(AlertSettings(nelson=(1,), center=0.0, sigma=1.0, subgroup_s=10.0))
+    feed(evaluator, [0.0] * 10)  # one whole interval in control
+    evaluator.restart()  # a data gap
+    assert feed(evaluator, [6.0] * 4 + [0.0], t0=26.0) == []  # 26-29 s, then the next interval
+
+
 def test_rule_numbers_outside_1_to_8_are_refused():
     with pytest.raises(ValueError, match="1..8"):
         make(AlertSettings(nelson=(0, 9)))

@@ -57,6 +57,7 @@ RULE_TEXT = {
 }
 _POPCOUNT = tuple(bin(i).count("1") for i in range(256))
 _MR_TO_SIGMA = 1.0 / 1.128  # d2 for moving ranges of two points
+FULL_SUBGROUP = 0.5  # a subgroup spanning less of its interval is no chart point
 
 
 def rule_bit(rule: int) -> int:
@@ -135,7 +136,7 @@ class NelsonEvaluator:
 
     __slots__ = ("chart", "conditions", "mask", "center", "sigma", "label", "unit", "config",
                  "settings", "_rules", "_baseline", "_active", "_bucket", "_sum", "_count",
-                 "_last_t")
+                 "_first_t", "_last_t")
 
     def __init__(self, signal: Signal, settings: AlertSettings, config: AlertConfig,
                  book: AlertBook, label: str) -> None:
@@ -161,7 +162,7 @@ class NelsonEvaluator:
         self._baseline: list[float] = []
         self._active = 0  # mask of rules whose alert is active
         self._bucket: int | None = None
-        self._sum, self._count, self._last_t = 0.0, 0, 0.0
+        self._sum, self._count, self._first_t, self._last_t = 0.0, 0, 0.0, 0.0
         for condition in self.conditions.values():
             condition.reset()
 
@@ -188,9 +189,12 @@ class NelsonEvaluator:
             return
         bucket = math.floor(t / subgroup)
         if bucket != self._bucket:
-            if self._count:
+            # Only a subgroup that covered most of its interval is a chart point: the
+            # first one after a start or a gap holds a part of it, so its mean has
+            # another spread (and another time) than the points the rules compare.
+            if self._count and self._last_t - self._first_t >= FULL_SUBGROUP * subgroup:
                 self._point(self._sum / self._count, self._last_t, out)
-            self._bucket, self._sum, self._count = bucket, 0.0, 0
+            self._bucket, self._sum, self._count, self._first_t = bucket, 0.0, 0, t
         self._sum += value
         self._count += 1
         self._last_t = t
