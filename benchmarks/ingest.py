@@ -83,7 +83,8 @@ from asyncua import Client, ua  # noqa: E402
 from PySide6.QtCore import QCoreApplication, QEventLoop, QTimer  # noqa: E402
 
 from linetwin.io.opcua.asyncio_thread import AsyncioThread, quiet_asyncua_logging  # noqa: E402
-from linetwin.io.opcua.opcua_client import QUEUE_SIZE, LiveClient  # noqa: E402
+from linetwin.io.opcua.opcua_client import LiveClient  # noqa: E402
+from linetwin.io.opcua.ua_subscription import QUEUE_SIZE  # noqa: E402
 from linetwin.scene.line_scene import LineScene  # noqa: E402
 from linetwin.twin.alerts.alert_rules import AlertEngine  # noqa: E402
 from linetwin.twin.colors import ColorEngine  # noqa: E402

@@ -50,7 +50,7 @@ from linetwin.io.opcua.security import (
     split_credentials,
 )
 from linetwin.io.opcua.trust_store import CertificateInfo, ClientIdentity, TrustStore
-from linetwin.io.opcua.ua_subscription import QUEUE_SIZE, item_request, posix, subscription_parameters  # noqa: F401 - QUEUE_SIZE: benchmarks/ingest.py
+from linetwin.io.opcua.ua_subscription import item_request, posix, subscription_parameters
 from linetwin.io.opcua.value_types import NodeType, read_node_types, type_refusal, typed_value
 from linetwin.twin.model import Project, Signal
 from linetwin.twin.updates import ConnectionChange, ConnectionState, ValueUpdate
