@@ -140,7 +140,7 @@ def _live_inputs(args):
 
 
 def cmd_monitor(args) -> int:
-    from linetwin.io.sessions.monitor import run_monitor_cli
+    from linetwin.ui.cli.monitor import run_monitor_cli
 
     inputs = _live_inputs(args)
     if inputs is None:
@@ -150,7 +150,7 @@ def cmd_monitor(args) -> int:
 
 
 def cmd_record(args) -> int:
-    from linetwin.io.sessions.record_cli import record_cli
+    from linetwin.ui.cli.record import record_cli
 
     inputs = _live_inputs(args)
     if inputs is None:
@@ -161,11 +161,11 @@ def cmd_record(args) -> int:
 
 
 def cmd_gui(args) -> int:
-    from linetwin.ui.quit_signals import QuitSignals  # standard library only
+    from linetwin.ui.qt.quit_signals import QuitSignals  # standard library only
 
     # Before the seconds of Qt/VTK imports: Ctrl+C or SIGTERM from here on quits cleanly.
     quit_signals = QuitSignals().install()
-    from linetwin.ui.app import run_gui  # Qt only when a window is wanted
+    from linetwin.ui.qt.app import run_gui  # Qt only when a window is wanted
 
     if args.project is None:
         return run_gui(DEMO_PROJECT, simulate=True, select=args.select,

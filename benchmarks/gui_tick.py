@@ -38,7 +38,7 @@ from linetwin.twin.model import (  # noqa: E402
 )
 from linetwin.twin.state import TwinState  # noqa: E402
 from linetwin.twin.updates import ValueUpdate  # noqa: E402
-from linetwin.ui.live_bridge import LiveBridge  # noqa: E402
+from linetwin.ui.qt.live_bridge import LiveBridge  # noqa: E402
 
 STATIONS, ANALOG_PER_STATION, TICK_HZ = 1000, 9, 30
 

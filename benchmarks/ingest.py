@@ -92,7 +92,7 @@ from linetwin.twin.history_buffer import SignalHistory  # noqa: E402
 from linetwin.twin.model import Project  # noqa: E402
 from linetwin.twin.state import TwinState  # noqa: E402
 from linetwin.twin.updates import ConnectionState, ValueUpdate  # noqa: E402
-from linetwin.ui.live_bridge import LiveBridge  # noqa: E402
+from linetwin.ui.qt.live_bridge import LiveBridge  # noqa: E402
 
 PUBLISH_MS = 100.0
 CHUNK = 1000  # monitored items per CreateMonitoredItems request (bare client)

@@ -40,6 +40,12 @@ class SignalHistory:
             self.values[i, slot] = np.nan if (u.status_code >> 30) & 0b11 else u.value
             self.count[i] += 1
 
+    def reset(self) -> None:
+        """Forget every sample (a replay seek refills the rings from the history)."""
+        self.times[:] = np.nan
+        self.values[:] = np.nan
+        self.count[:] = 0
+
     def window(self, signal_id: str, since: float = -np.inf) -> tuple[np.ndarray, np.ndarray]:
         """(times, values) of ``signal_id`` newer than ``since``, oldest first."""
         i = self.index[signal_id]

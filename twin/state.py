@@ -7,7 +7,7 @@ loop per tick.
 
 from __future__ import annotations
 
-import time
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -33,11 +33,11 @@ class SignalReading:
     text: str | None = None  # the value as the server typed it, when not a plain number
     value_type: ValueType = ValueType.NUMBER
 
-    def age(self, now: float | None = None) -> float:
-        """Seconds since the source produced the value (NaN if no data)."""
+    def age(self, now: float) -> float:
+        """Seconds from the source producing the value to ``now`` (NaN if no data)."""
         if self.quality is Quality.NO_DATA:
             return float("nan")
-        return (time.time() if now is None else now) - self.source_time
+        return now - self.source_time
 
 
 def _quality_of(status_codes: np.ndarray) -> np.ndarray:
@@ -116,19 +116,30 @@ class TwinState:
             self.changed.emit(changed)
         return changed
 
-    def set_link_down(self, signal_indices: np.ndarray, down: bool = True) -> np.ndarray:
+    def set_link_down(self, signal_indices: np.ndarray, now: float, down: bool = True) -> np.ndarray:
         """Mark signals whose connection was lost (or restored); returns changed indices."""
         idx = np.asarray(signal_indices, dtype=np.int64)
         self.link_down[idx] = down
-        return self.refresh_staleness()
+        return self.refresh_staleness(now)
 
-    def refresh_staleness(self, now: float | None = None) -> np.ndarray:
-        """Recompute which readings are stale at ``now``; emits and returns the changes.
+    def reset(self) -> None:
+        """Forget every reading (a replay seek refills the state from the history)."""
+        for column, empty in ((self.values, np.nan), (self.source_times, np.nan),
+                              (self.receive_times, np.nan), (self.status_codes, 0),
+                              (self.qualities, int(Quality.NO_DATA)), (self.link_down, False),
+                              (self.stale, False)):
+            column[:] = empty
+        self.typed.clear()
+        self.update_count = 0
+        self.changed.emit(np.arange(len(self.signal_ids)))
 
-        Called every GUI tick: it is a handful of vectorized comparisons, so it
-        stays cheap for thousands of signals.
+    def refresh_staleness(self, now: float) -> np.ndarray:
+        """Recompute which readings are stale at ``now`` (the pipeline's clock);
+        emits and returns the changes.
+
+        Called every tick: a handful of vectorized comparisons, so it stays
+        cheap for thousands of signals.
         """
-        now = time.time() if now is None else now
         has_data = self.qualities != int(Quality.NO_DATA)
         silent = (now - self.receive_times) > self.stale_after
         stale = has_data & (self.link_down | silent)
@@ -138,13 +149,15 @@ class TwinState:
             self.changed.emit(changed)
         return changed
 
-    def reading(self, signal_id: str) -> SignalReading:
+    def reading(self, signal_id: str, now: float = math.nan) -> SignalReading:
+        """The reading of ``signal_id``; ``now`` (the clock's) words how long it is silent."""
         i = self.index[signal_id]
         reason = ""
         if self.stale[i]:
+            silent = now - self.receive_times[i]
             reason = ("connection lost" if self.link_down[i] else
-                      f"no new value for {time.time() - self.receive_times[i]:.1f} s "
-                      f"(limit {self.stale_after[i]:g} s)")
+                      (f"no new value for {silent:.1f} s " if math.isfinite(silent) else
+                       "no new value ") + f"(limit {self.stale_after[i]:g} s)")
         value_type, text = self.typed.get(i, (ValueType.NUMBER, None))
         return SignalReading(
             signal_id=signal_id,

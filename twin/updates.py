@@ -7,6 +7,7 @@ only builtins so they cross threads cheaply and need no imports from io.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from enum import Enum, IntEnum
 
@@ -80,6 +81,14 @@ class ConnectionState(IntEnum):
 
 @dataclass(frozen=True, slots=True)
 class ConnectionChange:
+    """A connection to ``endpoint`` changed state at ``time``.
+
+    ``time`` is the source time of the change (POSIX seconds): when the client
+    saw it live, as recorded in a history. NaN when unknown: the pipeline then
+    uses its clock's now.
+    """
+
     endpoint: str
     state: ConnectionState
     message: str = ""
+    time: float = math.nan

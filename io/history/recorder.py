@@ -9,7 +9,7 @@ with SIGKILL loses at most the last ~0.5 s plus one write, and the file opens
 (DuckDB replays its write-ahead log). If the writer falls behind, the pile
 grows instead; :attr:`Recorder.backlog` tells how far behind it is.
 
-``linetwin record`` is :func:`record_cli` in :mod:`linetwin.io.sessions.record_cli`.
+``linetwin record`` is :func:`record_cli` in :mod:`linetwin.ui.cli.record`.
 """
 
 from __future__ import annotations
@@ -222,12 +222,3 @@ class Recorder:
             self._committed += count  # out of the backlog: nothing will write them
             self._written.notify_all()
 
-
-def __getattr__(name: str) -> Any:
-    """``from linetwin.io.history.recorder import record_cli`` works too (imported lazily:
-    record_cli imports this module, so importing it at the top would be circular)."""
-    if name == "record_cli":
-        from linetwin.io.sessions.record_cli import record_cli
-
-        return record_cli
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

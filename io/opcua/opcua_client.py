@@ -408,7 +408,7 @@ class LiveClient:
 
     def _emit(self, state: ConnectionState, message: str) -> None:
         _log.info("%s: %s", state.name, message)
-        self._updates.put(ConnectionChange(self.endpoint, state, message))
+        self._updates.put(ConnectionChange(self.endpoint, state, message, time.time()))
 
 
 async def _read_node_types(client: Client, node_ids: list[ua.NodeId]) -> dict[ua.NodeId, NodeType]:

@@ -30,7 +30,7 @@ def test_each_endpoint_gets_its_own_connection_and_signals(tmp_path):
         project = _split_project(second.endpoint)
         session = LiveSession(project, endpoint=first.endpoint, mesh_cache=MeshCache(tmp_path))
         assert session.endpoints == [first.endpoint, second.endpoint]
-        assert {s.asset for s in session._signals_at(second.endpoint).signals} == \
+        assert {s.asset for s in session.feed.signals_at(second.endpoint).signals} == \
             {"packer", "outfeed"}
         session.start()
         connected, seen = set(), set()

@@ -9,7 +9,7 @@ import threading
 import pytest
 from asyncua import Server, ua
 
-from linetwin.io.sessions.monitor import Monitor
+from linetwin.ui.cli.monitor import Monitor
 from linetwin.io.project.project_file import load_project
 from linetwin.io.opcua.sim_server import SimulatorServer
 from linetwin.main import DEMO_PROJECT
@@ -97,7 +97,7 @@ def test_monitor_reads_any_server_the_bindings_point_at():
 
 
 def test_monitor_prints_alerts_from_the_project_rules():
-    from linetwin.io.sessions.monitor import alert_records
+    from linetwin.ui.cli.monitor import alert_records
 
     project = load_project(DEMO_PROJECT)
     server = SimulatorServer(project, port=0, seed=2)

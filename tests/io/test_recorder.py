@@ -224,7 +224,7 @@ def test_a_recording_killed_with_sigkill_opens_and_keeps_all_but_the_last_second
 
 
 _RECORD_CLI = ("import sys\nfrom linetwin.io.project.project_file import load_project\n"
-               "from linetwin.io.history.recorder import record_cli\n"
+               "from linetwin.ui.cli.record import record_cli\n"
                "sys.exit(record_cli(load_project(sys.argv[1]), sys.argv[2], sys.argv[3], duration=120))")
 
 

@@ -16,13 +16,13 @@ import pytest
 from linetwin.io.opcua import opcua_client
 from linetwin.io.history.history_rows import sample_updates
 from linetwin.io.history.history_store import HistoryStore
-from linetwin.io.sessions.monitor import Monitor
+from linetwin.ui.cli.monitor import Monitor
 from linetwin.io.opcua.opcua_client import LiveClient
 from linetwin.io.history.recorder import Recorder
 from linetwin.twin.model import Signal, SignalKind
 from linetwin.twin.state import SignalReading, TwinState
 from linetwin.twin.updates import Quality, ValueType, ValueUpdate
-from linetwin.ui.formatting import format_quality, format_value
+from linetwin.ui.qt.formatting import format_quality, format_value
 from tests.io.conftest_opcua import QueueReader, demo_project, running_server
 from tests.io.typed_server import RECIPE_WITH_LIMITS, STARTED, TypedServer, typed_project
 

@@ -81,6 +81,6 @@ def test_hex_colors():
 def test_stale_look_hides_the_last_state_color(live):
     engine, state = live
     state.apply([ValueUpdate("sealer.state", 4, 1.0, 1.0)])
-    state.set_link_down(np.array([state.index["sealer.state"]]))
+    state.set_link_down(np.array([state.index["sealer.state"]]), now=2.0)
     a = engine.appearance(state, "sealer")
     assert a.look is Look.STALE and a.color != (255, 0, 0) and a.label == "stale"

@@ -13,7 +13,7 @@ def test_new_state_has_no_data():
     state = TwinState(tiny_project())
     reading = state.reading("sealer.state")
     assert reading.quality is Quality.NO_DATA
-    assert np.isnan(reading.age())
+    assert np.isnan(reading.age(now=0.0))
 
 
 def test_latest_update_wins_and_changed_is_emitted():
@@ -89,7 +89,7 @@ def test_lost_link_makes_every_value_stale_at_once():
     state = TwinState(tiny_project())
     state.apply([ValueUpdate("oven.temp", 180.0, 100.0, 100.0),
                  ValueUpdate("sealer.state", 1, 100.0, 100.0)])
-    changed = state.set_link_down(np.array([0, 1]))
+    changed = state.set_link_down(np.array([0, 1]), now=101.0)
     assert sorted(changed) == [0, 1]
     assert state.reading("sealer.state").stale_reason == "connection lost"
     state.apply([ValueUpdate("sealer.state", 1, 110.0, 110.0)])  # the link is back
@@ -99,5 +99,5 @@ def test_lost_link_makes_every_value_stale_at_once():
 
 def test_signals_without_data_are_never_stale():
     state = TwinState(tiny_project())
-    state.set_link_down(np.array([0, 1]))
+    state.set_link_down(np.array([0, 1]), now=101.0)
     assert not state.stale.any()

@@ -3,18 +3,18 @@ import pytest
 from linetwin.io.sessions.live_session import LiveSession
 from linetwin.io.mesh.mesh_cache import MeshCache
 from linetwin.main import DEMO_PROJECT
-from linetwin.ui.main_window import MainWindow
+from linetwin.ui.qt.main_window import MainWindow
 
 
 @pytest.fixture
 def demo_window(qtbot, tmp_path):
     """The main window on the demo line, fed live by the built-in simulator."""
     session = LiveSession.open(DEMO_PROJECT, simulate=True, mesh_cache=MeshCache(tmp_path))
+    session.start()  # as the app does: the simulator's endpoint is known from here on
     window = MainWindow(session)
     qtbot.addWidget(window)
     window.show()
     qtbot.waitExposed(window)
-    session.start()
     window.start()
     yield window
     window.close()

@@ -19,9 +19,9 @@ from linetwin.io.project.project_file import load_project
 from linetwin.io.opcua.sim_server import SimulatorServer, free_port
 from linetwin.main import DEMO_PROJECT
 from linetwin.twin.selection import Selection
-from linetwin.ui.address_space.dialog import SignalFormDialog
-from linetwin.ui.address_space.panel import AddressSpacePanel
-from linetwin.ui.address_space.tasks import TaskRunner
+from linetwin.ui.qt.address_space.dialog import SignalFormDialog
+from linetwin.ui.qt.address_space.panel import AddressSpacePanel
+from linetwin.ui.qt.address_space.tasks import TaskRunner
 from linetwin.io.project.signal_proposal import SignalProposal
 from tests.io.conftest_opcua import UNMODELLED, demo_project
 

@@ -8,8 +8,8 @@ from linetwin.io.project.project_file import load_project
 from linetwin.main import DEMO_PROJECT
 from linetwin.twin.alerts.alerts import AlertBook, Severity
 from linetwin.twin.selection import Selection
-from linetwin.ui.alerts_panel import AlertsPanel
-from linetwin.ui.widgets.ack_dialog import AcknowledgeDialog
+from linetwin.ui.qt.alerts_panel import AlertsPanel
+from linetwin.ui.qt.widgets.ack_dialog import AcknowledgeDialog
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from linetwin.io.project.project_edit import add_signal
 from linetwin.main import DEMO_PROJECT
-from linetwin.ui.app import GuiController
+from linetwin.ui.qt.app import GuiController
 from tests.ui.gui_process import GuiProcess, Simulator, XUser
 
 

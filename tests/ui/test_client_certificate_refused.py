@@ -10,8 +10,8 @@ from linetwin.io.sessions.live_session import LiveSession
 from linetwin.io.mesh.mesh_cache import MeshCache
 from linetwin.io.opcua.security import ConnectionSettings
 from linetwin.io.opcua.trust_store import ClientIdentity, TrustStore
-from linetwin.ui.connection_dialog import ask_retry_after_refusal
-from linetwin.ui.main_window import MainWindow
+from linetwin.ui.qt.connection_dialog import ask_retry_after_refusal
+from linetwin.ui.qt.main_window import MainWindow
 from tests.io.node_opcua_server import NodeOpcuaServer
 from tests.io.test_node_opcua_refusal import PROJECT
 
@@ -39,7 +39,7 @@ def test_a_refused_client_certificate_is_explained_in_the_window(qtbot, tmp_path
     with NodeOpcuaServer(tmp_path / "node") as server:
         TrustStore().trust(server.certificate)
         asked = []
-        monkeypatch.setattr("linetwin.ui.main_window.ask_retry_after_refusal",
+        monkeypatch.setattr("linetwin.ui.qt.main_window.ask_retry_after_refusal",
                             lambda parent, endpoint, message: asked.append(message) and False)
         settings = ConnectionSettings(server.endpoint, "Basic256Sha256", "SignAndEncrypt")
         session = LiveSession(PROJECT, endpoint=server.endpoint, settings=settings,

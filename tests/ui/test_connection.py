@@ -7,8 +7,8 @@ from linetwin.io.mesh.mesh_cache import MeshCache
 from linetwin.io.opcua.security import ConnectionSettings
 from linetwin.io.opcua.trust_store import ClientIdentity
 from linetwin.twin.updates import Quality
-from linetwin.ui.connection_dialog import ConnectionDialog
-from linetwin.ui.main_window import MainWindow
+from linetwin.ui.qt.connection_dialog import ConnectionDialog
+from linetwin.ui.qt.main_window import MainWindow
 from tests.io.secure_server import PASSWORD, SECURE_PROJECT, SecureTestServer, USERNAME
 
 

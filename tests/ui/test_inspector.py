@@ -11,8 +11,8 @@ from linetwin.twin.alerts.alerts import AlertBook, Severity
 from linetwin.twin.selection import Selection
 from linetwin.twin.state import TwinState
 from linetwin.twin.updates import ValueUpdate
-from linetwin.ui.inspector import Inspector
-from linetwin.ui.widgets.line_summary import LineSummary
+from linetwin.ui.qt.inspector import Inspector
+from linetwin.ui.qt.widgets.line_summary import LineSummary
 
 STATES = {"idle": 0, "running": 1, "fault": 4}
 

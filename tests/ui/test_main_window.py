@@ -44,7 +44,7 @@ def test_status_bar_shows_connection_and_rate(qtbot, demo_window):
 def test_station_colors_follow_live_state(qtbot, demo_window):
     window = demo_window
     _wait_live(qtbot, window, "filler.state")
-    engine = window.bridge.engine
+    engine = window.bridge.pipeline.colors
     state = window.session.state
 
     def drawn_matches_rule():
@@ -129,7 +129,7 @@ def test_server_restart_shows_stale_within_2s_then_live_again(qtbot, demo_window
     stopped = time.monotonic()
     qtbot.waitUntil(lambda: state.reading("sealer.state").stale, timeout=5_000)
     assert time.monotonic() - stopped < 2.0
-    assert window.bridge.engine.appearance(state, "sealer").look is Look.STALE
+    assert window.bridge.pipeline.colors.appearance(state, "sealer").look is Look.STALE
     assert window.scene.actors["sealer"].prop.show_edges  # drawn stale, not as its last state
     label = window.connection_labels[session.endpoint]
     assert "lost" in label.text()
@@ -139,7 +139,7 @@ def test_server_restart_shows_stale_within_2s_then_live_again(qtbot, demo_window
     session.server = SimulatorServer(session.project, port=port, seed=5)
     session.server.start_in_thread()
     qtbot.waitUntil(lambda: not state.reading("sealer.state").stale, timeout=LIVE_TIMEOUT_MS)
-    qtbot.waitUntil(lambda: window.bridge.engine.appearance(state, "sealer").look is Look.LIVE,
+    qtbot.waitUntil(lambda: window.bridge.pipeline.colors.appearance(state, "sealer").look is Look.LIVE,
                     timeout=LIVE_TIMEOUT_MS)
     assert "connected" in label.text() and "lost" not in label.text()
 

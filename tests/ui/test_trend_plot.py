@@ -9,7 +9,7 @@ from linetwin.twin.alerts.alerts import AlertBook, Severity
 from linetwin.twin.history_buffer import SignalHistory
 from linetwin.twin.state import TwinState
 from linetwin.twin.updates import ValueUpdate
-from linetwin.ui.trend_plot import TrendPlot, break_gaps
+from linetwin.ui.qt.trend_plot import TrendPlot, break_gaps
 
 T0 = 1_700_000_000.0
 

@@ -6,9 +6,9 @@ from PySide6.QtWidgets import QMessageBox
 
 from linetwin.scene.badges import BadgeCounts
 from linetwin.twin.alerts.alerts import Severity
-from linetwin.ui.widgets.elided_label import ElidedLabel
-from linetwin.ui.widgets.legend import LegendPanel
-from linetwin.ui.widgets.shortcuts_help import ShortcutsDialog
+from linetwin.ui.qt.widgets.elided_label import ElidedLabel
+from linetwin.ui.qt.widgets.legend import LegendPanel
+from linetwin.ui.qt.widgets.shortcuts_help import ShortcutsDialog
 
 
 def _menu_action(window, menu_title: str, text: str) -> QAction:
@@ -176,6 +176,6 @@ def test_tree_shows_part_names_unless_raw_names_are_asked(qtbot, demo_window):
                                         ("Body.001", "Body"), ("mesh_12", "Part 12"),
                                         ("HeaterJaw", "Heater Jaw")])
 def test_part_display_names(raw, shown):
-    from linetwin.ui.widgets.part_names import part_display_name
+    from linetwin.ui.qt.widgets.part_names import part_display_name
 
     assert part_display_name(raw) == shown

@@ -326,15 +326,19 @@ class AlertEngine:
                 self._break(feed, f"{reason}{when}")
         return out
 
-    def connection_changed(self, change: ConnectionChange, default_endpoint: str) -> list[AlertChange]:
+    def connection_changed(self, change: ConnectionChange, default_endpoint: str,
+                           at: float | None = None) -> list[AlertChange]:
         """A connection change: a lost or closed link breaks the windows of every
-        signal read through it (those bound to no endpoint use ``default_endpoint``)."""
+        signal read through it (those bound to no endpoint use ``default_endpoint``);
+        ``at``: when (default: the change's own time)."""
         if change.state not in (ConnectionState.LOST, ConnectionState.DISCONNECTED):
             return []
         ids = [s.id for s in self.project.signals
                if (s.endpoint or default_endpoint) == change.endpoint]
         word = "lost" if change.state is ConnectionState.LOST else "closed"
-        return self.break_windows(ids, reason=f"the link was {word}")
+        when = change.time if at is None else at
+        return self.break_windows(ids, at=when if when == when else None,
+                                  reason=f"the link was {word}")
 
     def quiet_reason(self, signal_id: str) -> str | None:
         """Why the rules on ``signal_id`` are not judging its samples now, in words

@@ -15,8 +15,8 @@ from PySide6.QtWidgets import (
 from linetwin.twin.alerts.alerts import Alert, AlertBook, Severity
 from linetwin.twin.model import Project
 from linetwin.twin.selection import Selection
-from linetwin.ui.formatting import format_clock
-from linetwin.ui.widgets.ack_dialog import AcknowledgeDialog
+from linetwin.ui.qt.formatting import format_clock
+from linetwin.ui.qt.widgets.ack_dialog import AcknowledgeDialog
 
 COLUMNS = ["Time", "Station", "Signal", "Rule", "Value", "State"]
 SEVERITY_COLORS = {Severity.ALARM: "#B42318", Severity.WARNING: "#9A6700"}

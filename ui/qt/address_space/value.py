@@ -12,7 +12,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFormLayout, QGroupBox, QLabel
 
 from linetwin.io.opcua.address_space import NodeValue
-from linetwin.ui.formatting import format_age
+from linetwin.ui.qt.formatting import format_age
 
 GOOD_COLOR, UNCERTAIN_COLOR, BAD_COLOR = "#1B7F3B", "#9A6700", "#B42318"
 MUTED_COLOR = "#6B7280"

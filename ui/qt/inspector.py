@@ -17,8 +17,8 @@ from linetwin.twin.model import Project, SignalKind
 from linetwin.twin.selection import Selection
 from linetwin.twin.state import TwinState
 from linetwin.twin.updates import Quality
-from linetwin.ui.formatting import format_age, format_quality, format_value
-from linetwin.ui.trend_plot import TrendPlot
+from linetwin.ui.qt.formatting import format_age, format_quality, format_value
+from linetwin.ui.qt.trend_plot import TrendPlot
 
 COLUMNS = ["Signal", "Value", "Unit", "Quality", "Age"]
 QUALITY_COLORS = {Quality.GOOD: "#1B7F3B", Quality.UNCERTAIN: "#9A6700",

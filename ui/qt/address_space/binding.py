@@ -25,10 +25,10 @@ from linetwin.io.project.project_edit import ProjectEditError, add_signal, undo_
 from linetwin.io.project.project_file import ProjectFileError, load_project
 from linetwin.io.project.signal_proposal import SignalProposal
 from linetwin.twin.model import Project
-from linetwin.ui.address_space.dialog import ask_signal_fields
+from linetwin.ui.qt.address_space.dialog import ask_signal_fields
 
 if TYPE_CHECKING:
-    from linetwin.ui.address_space.panel import AddressSpacePanel
+    from linetwin.ui.qt.address_space.panel import AddressSpacePanel
 
 EDIT = "edit"  # task group of file edits: never cancelled
 

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from linetwin.io.history.history_store import HistoryStore, HistoryStoreError
 from linetwin.io.history.recorder import Recorder
-from linetwin.ui.widgets.elided_label import ElidedLabel
+from linetwin.ui.qt.widgets.elided_label import ElidedLabel
 
 
 class RecordingControl(QObject):

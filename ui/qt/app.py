@@ -18,9 +18,9 @@ from PySide6.QtCore import QEvent, Qt, QThread
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from linetwin.io.opcua.sim_process import SimulatorProcess
-from linetwin.ui import startup_marks
-from linetwin.ui.quit_signals import QuitSignals
-from linetwin.ui.splash import Splash
+from linetwin.ui.qt import startup_marks
+from linetwin.ui.qt.quit_signals import QuitSignals
+from linetwin.ui.qt.splash import Splash
 
 
 def _application() -> QApplication:
@@ -85,7 +85,7 @@ class GuiController:
         splash.say(f"Loading {project.name}…")
         # The seconds of VTK and pyvistaqt imports run while the simulator starts.
         from linetwin.io.sessions.live_session import LiveSession
-        from linetwin.ui.main_window import MainWindow
+        from linetwin.ui.qt.main_window import MainWindow
 
         try:
             if simulator is not None:

@@ -2,7 +2,7 @@
 variable's live value, and bind it to the selected asset as a new signal.
 
 Every browser call (children, read, suggest) and every file edit runs on the
-panel's :class:`~linetwin.ui.address_space.tasks.TaskRunner`; the GUI thread
+panel's :class:`~linetwin.ui.qt.address_space.tasks.TaskRunner`; the GUI thread
 only builds tree items and labels from the results (DESIGN section 3).
 """
 
@@ -24,10 +24,10 @@ from linetwin.io.opcua.address_space import AddressSpaceBrowser, BrowseNode, Nod
 from linetwin.io.project.signal_proposal import SignalProposal
 from linetwin.twin.model import Project
 from linetwin.twin.selection import Selection
-from linetwin.ui.address_space.binding import BindController
-from linetwin.ui.address_space.tasks import TaskRunner
-from linetwin.ui.address_space.tree import NodeTree
-from linetwin.ui.address_space.value import NodeValueView
+from linetwin.ui.qt.address_space.binding import BindController
+from linetwin.ui.qt.address_space.tasks import TaskRunner
+from linetwin.ui.qt.address_space.tree import NodeTree
+from linetwin.ui.qt.address_space.value import NodeValueView
 
 POLL_MS = 1000
 ERROR_COLOR, MUTED_COLOR = "#B42318", "#6B7280"

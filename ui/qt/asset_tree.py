@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QTreeWidget, QTreeWidgetItem
 
 from linetwin.twin.model import Project
 from linetwin.twin.selection import Selection
-from linetwin.ui.widgets.part_names import display_names
+from linetwin.ui.qt.widgets.part_names import display_names
 
 ASSET_ID_ROLE = Qt.ItemDataRole.UserRole
 COMPONENT_ROLE = Qt.ItemDataRole.UserRole + 1  # the raw mesh node name

@@ -15,23 +15,22 @@ from pyvistaqt import QtInteractor
 from linetwin.io.opcua.security import ProblemKind
 from linetwin.scene.badges import badge_counts
 from linetwin.scene.line_scene import LineScene
-from linetwin.twin.colors import ColorEngine
 from linetwin.twin.selection import Selection
 from linetwin.twin.updates import ConnectionChange, ConnectionState
-from linetwin.ui.address_space.panel import AddressSpacePanel
-from linetwin.ui.alerts_panel import AlertsPanel
-from linetwin.ui.asset_tree import AssetTree
-from linetwin.ui.connection_dialog import ConnectionDialog, ask_retry_after_refusal
-from linetwin.ui.inspector import Inspector
-from linetwin.ui.live_bridge import LiveBridge
-from linetwin.ui.recording import RecordingControl
-from linetwin.ui.trend_plot import TrendPlot
-from linetwin.ui.view3d import View3D
-from linetwin.ui.widgets.elided_label import ElidedLabel
-from linetwin.ui.widgets.legend import LegendPanel
-from linetwin.ui.widgets.line_summary import LineSummary
-from linetwin.ui.widgets.open_checks import PROJECT_FILTER, not_a_project_message
-from linetwin.ui.widgets.shortcuts_help import ShortcutsDialog
+from linetwin.ui.qt.address_space.panel import AddressSpacePanel
+from linetwin.ui.qt.alerts_panel import AlertsPanel
+from linetwin.ui.qt.asset_tree import AssetTree
+from linetwin.ui.qt.connection_dialog import ConnectionDialog, ask_retry_after_refusal
+from linetwin.ui.qt.inspector import Inspector
+from linetwin.ui.qt.live_bridge import LiveBridge
+from linetwin.ui.qt.recording import RecordingControl
+from linetwin.ui.qt.trend_plot import TrendPlot
+from linetwin.ui.qt.view3d import View3D
+from linetwin.ui.qt.widgets.elided_label import ElidedLabel
+from linetwin.ui.qt.widgets.legend import LegendPanel
+from linetwin.ui.qt.widgets.line_summary import LineSummary
+from linetwin.ui.qt.widgets.open_checks import PROJECT_FILTER, not_a_project_message
+from linetwin.ui.qt.widgets.shortcuts_help import ShortcutsDialog
 
 STATUS_REFRESH_MS = 500
 LAYOUT_VERSION = 3  # bump when docks change: an older saved layout is then ignored
@@ -65,8 +64,8 @@ class MainWindow(QMainWindow):
         self.view3d = View3D(self.plotter, self.scene, self.selection)
         self.tree = AssetTree(project, self.selection, session.mesh_problems,
                               self.scene.components)
-        self.bridge = LiveBridge(session, ColorEngine(project), self.scene, self.plotter.render,
-                                 self)
+        self.bridge = LiveBridge(session.pipeline, session.updates, self.scene,
+                                 self.plotter.render, self)
         self.summary = LineSummary(project, session.state, session.alerts.book,
                                    self._connection_summary, self.bridge.rate)
         self.inspector = Inspector(project, session.state, self.selection, session.mesh_problems,

@@ -1,0 +1,1 @@
+"""Production as the twin sees it: units inspected, operator steps, lots."""
