@@ -17,7 +17,7 @@ from pathlib import Path
 
 from linetwin.io.opcua.asyncio_thread import AsyncioThread
 from linetwin.io.project.project_file import load_project
-from linetwin.io.opcua.sim_server import SimulatorServer
+from linetwin.io.opcua.simulator.sim_server import SimulatorServer
 from linetwin.twin.model import Project, Signal, SignalKind
 from linetwin.twin.updates import ConnectionChange, ConnectionState, ValueUpdate
 

@@ -21,7 +21,7 @@ from linetwin.io.opcua.address_space import (
     snake_case,
 )
 from linetwin.io.opcua.asyncio_thread import AsyncioThread
-from linetwin.io.opcua.sim_server import free_port
+from linetwin.io.opcua.simulator.sim_server import free_port
 from tests.io.conftest_opcua import demo_project, running_server
 
 pytestmark = pytest.mark.timeout(20)

@@ -7,7 +7,7 @@ import time
 from linetwin.io.sessions.live_session import LiveSession
 from linetwin.io.mesh.mesh_cache import MeshCache
 from linetwin.io.project.project_file import load_project
-from linetwin.io.opcua.sim_server import SimulatorServer
+from linetwin.io.opcua.simulator.sim_server import SimulatorServer
 from linetwin.main import DEMO_PROJECT
 from linetwin.twin.updates import ConnectionChange, ConnectionState, ValueUpdate
 

@@ -6,7 +6,7 @@ import time
 
 from linetwin.io.opcua.opcua_client import ITEMS_PER_REQUEST, LiveClient
 from linetwin.io.project.project_file import load_project
-from linetwin.io.opcua.sim_server import SimulatorServer
+from linetwin.io.opcua.simulator.sim_server import SimulatorServer
 from linetwin.main import DEMO_PROJECT
 from linetwin.twin.model import Signal, SignalKind
 from linetwin.twin.updates import ConnectionChange, ConnectionState, ValueUpdate

@@ -11,7 +11,7 @@ from asyncua import Server, ua
 
 from linetwin.ui.cli.monitor import Monitor
 from linetwin.io.project.project_file import load_project
-from linetwin.io.opcua.sim_server import SimulatorServer
+from linetwin.io.opcua.simulator.sim_server import SimulatorServer
 from linetwin.main import DEMO_PROJECT
 from linetwin.twin.model import Asset, AssetLevel, Project, Signal, SignalKind
 

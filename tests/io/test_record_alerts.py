@@ -7,7 +7,7 @@ import pytest
 from linetwin.io.history.history_store import HistoryStore
 from linetwin.io.project.project_file import ProjectFileError, load_project
 from linetwin.ui.cli.record import record_cli
-from linetwin.io.opcua.sim_server import SimulatorServer
+from linetwin.io.opcua.simulator.sim_server import SimulatorServer
 from linetwin.main import DEMO_PROJECT
 
 

@@ -20,7 +20,7 @@ import pytest
 
 from linetwin.io.history.history_store import HistoryStore, HistoryStoreError
 from linetwin.io.history.recorder import Recorder, record_cli
-from linetwin.io.opcua.sim_server import free_port
+from linetwin.io.opcua.simulator.sim_server import free_port
 from linetwin.twin.alerts.alerts import AlertBook, Severity
 from linetwin.twin.model import Project
 from linetwin.twin.updates import ConnectionChange, ConnectionState, ValueUpdate

@@ -5,7 +5,7 @@ import asyncio
 import pytest
 from asyncua import Client
 
-from linetwin.io.opcua.sim_process import SimulatorProcess
+from linetwin.io.opcua.simulator.sim_process import SimulatorProcess
 from linetwin.main import DEMO_PROJECT
 
 HANG_GUARD_S = 60

@@ -16,7 +16,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
 from linetwin.io.project.project_file import load_project
-from linetwin.io.opcua.sim_server import SimulatorServer, free_port
+from linetwin.io.opcua.simulator.sim_server import SimulatorServer, free_port
 from linetwin.main import DEMO_PROJECT
 from linetwin.twin.selection import Selection
 from linetwin.ui.qt.address_space.dialog import SignalFormDialog

@@ -134,7 +134,7 @@ def test_server_restart_shows_stale_within_2s_then_live_again(qtbot, demo_window
     label = window.connection_labels[session.endpoint]
     assert "lost" in label.text()
 
-    from linetwin.io.opcua.sim_server import SimulatorServer
+    from linetwin.io.opcua.simulator.sim_server import SimulatorServer
 
     session.server = SimulatorServer(session.project, port=port, seed=5)
     session.server.start_in_thread()

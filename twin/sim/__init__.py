@@ -1,1 +1,1 @@
-"""The simulator's process model and scenarios (pure; the OPC UA server is io.opcua.sim_server)."""
+"""The simulator's process model and scenarios (pure; the OPC UA server is io.opcua.simulator.sim_server)."""

@@ -24,7 +24,7 @@ from linetwin.io.history.history_store import HistoryStore, HistoryStoreError
 from linetwin.io.opcua.opcua_client import LiveClient
 from linetwin.io.opcua.security import ConnectionSettings
 from linetwin.io.history.recorder import Recorder
-from linetwin.io.opcua.sim_server import SimulatorServer
+from linetwin.io.opcua.simulator.sim_server import SimulatorServer
 from linetwin.twin.alerts.alert_rules import AlertEngine
 from linetwin.twin.model import Project
 from linetwin.twin.updates import ConnectionChange, ConnectionState, ValueUpdate

@@ -17,7 +17,7 @@ from pathlib import Path
 from PySide6.QtCore import QEvent, Qt, QThread
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from linetwin.io.opcua.sim_process import SimulatorProcess
+from linetwin.io.opcua.simulator.sim_process import SimulatorProcess
 from linetwin.ui.qt import startup_marks
 from linetwin.ui.qt.quit_signals import QuitSignals
 from linetwin.ui.qt.splash import Splash

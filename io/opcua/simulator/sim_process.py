@@ -7,7 +7,7 @@ The child prints its endpoint on stdout, serves until SIGTERM/SIGINT or until
 its stdin closes (the parent is gone, even by SIGKILL), and writes anything it
 has to say to a log file, never to the terminal the GUI runs in.
 
-Child: ``python -m linetwin.io.opcua.sim_process PROJECT [--seed N]``.
+Child: ``python -m linetwin.io.opcua.simulator.sim_process PROJECT [--seed N]``.
 """
 
 from __future__ import annotations
@@ -28,13 +28,13 @@ START_GUARD_S = 120.0  # a cold start on a loaded machine takes tens of seconds
 
 
 class SimulatorProcess:
-    """A ``linetwin.io.opcua.sim_process`` child serving ``project_path``."""
+    """A ``linetwin.io.opcua.simulator.sim_process`` child serving ``project_path``."""
 
     def __init__(self, project_path: Path, seed: int = 1) -> None:
         self.project_path = project_path
         self._log = tempfile.TemporaryFile()
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "linetwin.io.opcua.sim_process", str(project_path),
+            [sys.executable, "-m", "linetwin.io.opcua.simulator.sim_process", str(project_path),
              "--seed", str(seed)],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._log,
             start_new_session=True)  # a Ctrl+C in the terminal is the GUI's to handle
@@ -85,7 +85,7 @@ class SimulatorProcess:
 
 
 async def _serve(project, seed: int) -> None:
-    from linetwin.io.opcua.sim_server import SimulatorServer
+    from linetwin.io.opcua.simulator.sim_server import SimulatorServer
 
     server = SimulatorServer(project, host="127.0.0.1", port=0, seed=seed)
     stop = asyncio.Event()
@@ -105,7 +105,7 @@ async def _serve(project, seed: int) -> None:
 def main(argv: list[str] | None = None) -> int:
     from linetwin.io.project.project_file import ProjectFileError, load_project
 
-    parser = argparse.ArgumentParser(prog="python -m linetwin.io.opcua.sim_process")
+    parser = argparse.ArgumentParser(prog="python -m linetwin.io.opcua.simulator.sim_process")
     parser.add_argument("project", type=Path)
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args(argv)

@@ -1,0 +1,1 @@
+"""The built-in OPC UA simulator: the demo line's process model served live."""
