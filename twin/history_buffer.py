@@ -11,7 +11,7 @@ from collections.abc import Iterable
 
 import numpy as np
 
-from linetwin.twin.updates import ValueUpdate
+from linetwin.twin.updates import Quality, ValueUpdate
 
 MEMORY_BUDGET_SAMPLES = 4_000_000  # ~64 MB of float64 pairs across all signals
 
@@ -37,7 +37,7 @@ class SignalHistory:
                 continue
             slot = self.count[i] % cap
             self.times[i, slot] = u.source_time
-            self.values[i, slot] = np.nan if (u.status_code >> 30) & 0b11 else u.value
+            self.values[i, slot] = u.value if u.quality is Quality.GOOD else np.nan
             self.count[i] += 1
 
     def reset(self) -> None:

@@ -15,7 +15,7 @@ import numpy as np
 from psygnal import Signal as Event
 
 from linetwin.twin.model import Project
-from linetwin.twin.updates import Quality, ValueType, ValueUpdate
+from linetwin.twin.updates import Quality, ValueType, ValueUpdate, quality_codes
 
 
 @dataclass(frozen=True)
@@ -38,11 +38,6 @@ class SignalReading:
         if self.quality is Quality.NO_DATA:
             return float("nan")
         return now - self.source_time
-
-
-def _quality_of(status_codes: np.ndarray) -> np.ndarray:
-    """Quality codes from OPC UA StatusCodes (top two bits: 0 good, 1 uncertain, else bad)."""
-    return np.minimum((status_codes >> 30) & 0b11, int(Quality.BAD)).astype(np.int8)
 
 
 class TwinState:
@@ -107,7 +102,7 @@ class TwinState:
         self.receive_times[idx] = np.asarray(receives, dtype=float)[pick]
         status = np.asarray(codes, dtype=np.int64)[pick]
         self.status_codes[idx] = status
-        self.qualities[idx] = _quality_of(status)
+        self.qualities[idx] = quality_codes(status)
         self.link_down[idx] = False
         self.stale[idx] = False
         self.update_count += len(rows)

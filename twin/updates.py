@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from enum import Enum, IntEnum
+from typing import Any
 
 
 class Quality(IntEnum):
@@ -22,12 +23,19 @@ class Quality(IntEnum):
 
     @classmethod
     def from_status_code(cls, code: int) -> "Quality":
-        severity = (int(code) >> 30) & 0b11
-        if severity == 0:
-            return cls.GOOD
-        if severity == 1:
-            return cls.UNCERTAIN
-        return cls.BAD
+        """The StatusCode's severity bits (top two): 0 good, 1 uncertain, 2 or 3 bad."""
+        return _BY_SEVERITY[(int(code) >> 30) & 0b11]
+
+
+_BY_SEVERITY = (Quality.GOOD, Quality.UNCERTAIN, Quality.BAD, Quality.BAD)
+
+
+def quality_codes(status_codes: Any) -> Any:
+    """Vectorised :meth:`Quality.from_status_code`: a numpy array of StatusCodes
+    (any integer dtype) -> their ``Quality`` values as int8. Kept free of a numpy
+    import so that this module stays builtins-only for the threads that share it."""
+    severity = (status_codes >> 30) & 0b11
+    return (severity - (severity == 0b11)).astype("int8")  # 3 (reserved) reads as bad
 
 
 class ValueType(str, Enum):

@@ -48,7 +48,7 @@ from linetwin.twin.alerts.fpy import FpyEvaluator
 from linetwin.twin.model import AlertSettings, Project, Signal, SignalKind
 from linetwin.twin.alerts.nelson import NelsonEvaluator
 from linetwin.twin.alerts.trend import TrendEvaluator
-from linetwin.twin.updates import ConnectionChange, ConnectionState, ValueUpdate
+from linetwin.twin.updates import ConnectionChange, ConnectionState, Quality, ValueUpdate
 
 _SOURCE_TIME = attrgetter("source_time")
 DEFAULT_SETTINGS = AlertSettings()
@@ -263,6 +263,7 @@ class AlertEngine:
         relevant.sort(key=_SOURCE_TIME)  # stable: arrival order among equal times
         out = self._out = []
         isfinite = math.isfinite
+        quality_of = Quality.from_status_code
         judge = self._judge
         for update in relevant:
             feed = feeds[update.signal_id]
@@ -270,9 +271,10 @@ class AlertEngine:
             if t < feed.last_t:
                 self.late_samples += 1
                 continue
-            if (update.status_code >> 30) & 0b11 or not isfinite(value):  # Uncertain or Bad
-                quality = "Bad" if (update.status_code >> 31) & 1 else "Uncertain"
-                self._break(feed, f"a {quality if isfinite(value) else 'non-numeric'} reading")
+            quality = quality_of(update.status_code)
+            if quality is not Quality.GOOD or not isfinite(value):
+                reading = quality.name.capitalize() if isfinite(value) else "non-numeric"
+                self._break(feed, f"a {reading} reading")
                 continue
             if feed.waiting is None and t - feed.last_t > feed.max_gap(self.config.gap_factor):
                 if feed.last_t != float("-inf"):

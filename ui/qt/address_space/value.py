@@ -12,6 +12,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFormLayout, QGroupBox, QLabel
 
 from linetwin.io.opcua.address_space import NodeValue
+from linetwin.twin.updates import Quality
 from linetwin.ui.qt.formatting import format_age
 
 GOOD_COLOR, UNCERTAIN_COLOR, BAD_COLOR = "#1B7F3B", "#9A6700", "#B42318"
@@ -42,9 +43,10 @@ def format_node_value(value: NodeValue) -> str:
 
 
 def status_color(value: NodeValue) -> str:
-    if value.is_good:
+    quality = value.quality
+    if quality is Quality.GOOD:
         return GOOD_COLOR
-    return UNCERTAIN_COLOR if value.status.startswith("Uncertain") else BAD_COLOR
+    return UNCERTAIN_COLOR if quality is Quality.UNCERTAIN else BAD_COLOR
 
 
 def format_source_time(stamp: datetime | None, now: float | None = None) -> str:
