@@ -1,8 +1,9 @@
 """What the recorder accepts, turned into the history store's columns.
 
 The recorder takes the items a tick produces, as they are: the
-:class:`ValueUpdate` and :class:`ConnectionChange` items of the live queue, and
-alerts. Alerts are duck-typed (:class:`AlertRecord`; the twin's
+:class:`ValueUpdate` and :class:`ConnectionChange` items of the live queue, the
+production events (:class:`InspectionEvent`, :class:`ComplianceEvent`,
+:class:`Lot`) and alerts. Alerts are duck-typed (:class:`AlertRecord`; the twin's
 ``linetwin.twin.alerts.alerts.Alert`` fits, and so does an ``AlertChange`` holding one)
 and so are explicit acknowledgements (:class:`AckRecord`). An alert that
 carries ``acknowledged_by`` / ``acknowledged_at`` also yields its ack row, once.
@@ -22,6 +23,7 @@ from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
+from linetwin.twin.production.events import ComplianceEvent, InspectionEvent, Lot
 from linetwin.twin.updates import ConnectionChange, ValueType, ValueUpdate
 
 
@@ -74,6 +76,7 @@ class RowBuilder:
     def build(self, ticks: Iterable[Tick]) -> dict[str, dict[str, Any]]:
         samples: list[ValueUpdate] = []
         connections: list[tuple[float, ConnectionChange]] = []
+        events: dict[type, list[Any]] = {InspectionEvent: [], ComplianceEvent: [], Lot: []}
         alerts: list[Any] = []
         acks: list[tuple[str, str, str, float]] = []
         for stamp, items in ticks:
@@ -83,6 +86,8 @@ class RowBuilder:
                     samples.append(item)
                 elif kind is ConnectionChange:
                     connections.append((stamp, item))
+                elif kind in events:
+                    events[kind].append(item)
                 elif isinstance(item, ValueUpdate):  # a subclass: off the fast path
                     samples.append(item)
                 else:
@@ -90,6 +95,11 @@ class RowBuilder:
         tables = {"signal_samples": sample_columns(samples)}
         if connections:
             tables["connection_events"] = self._connection_columns(connections)
+        for kind, table, columns_of in ((InspectionEvent, "inspection_events", self._inspection_columns),
+                                        (ComplianceEvent, "compliance_events", self._compliance_columns),
+                                        (Lot, "lots", self._lot_columns)):
+            if events[kind]:
+                tables[table] = columns_of(events[kind])
         if alerts:
             tables["alerts"] = self._alert_columns(alerts)
         if acks:
@@ -109,12 +119,51 @@ class RowBuilder:
             self.ignored += 1
 
     def _connection_columns(self, changes: list[tuple[float, ConnectionChange]]) -> dict[str, list]:
+        """The change's own time; the submit stamp only where the source gave none (NaN)."""
         return {
             "session_id": [self.session_id] * len(changes),
             "endpoint": [c.endpoint for _, c in changes],
             "state": [label(c.state) for _, c in changes],
             "message": [c.message for _, c in changes],
-            "time": [stamp for stamp, _ in changes],
+            "time": [c.time if c.time == c.time else stamp for stamp, c in changes],
+        }
+
+    def _inspection_columns(self, events: list[InspectionEvent]) -> dict[str, list]:
+        return {
+            "session_id": [self.session_id] * len(events),
+            "time": [e.time for e in events],
+            "unit_id": [e.unit_id for e in events],
+            "lot": [e.lot for e in events],
+            "sku": [e.sku for e in events],
+            "station": [e.station for e in events],
+            "result": [label(e.result) for e in events],
+            "defect_type": [e.defect_type for e in events],
+            "severity": [label(e.severity) for e in events],
+            "measured": [_json(dict(e.measured)) for e in events],
+        }
+
+    def _compliance_columns(self, events: list[ComplianceEvent]) -> dict[str, list]:
+        return {
+            "session_id": [self.session_id] * len(events),
+            "time": [e.time for e in events],
+            "station": [e.station for e in events],
+            "operator": [e.operator for e in events],
+            "role": [e.role for e in events],
+            "sop_id": [e.sop_id for e in events],
+            "step": [e.step for e in events],
+            "action": [e.action for e in events],
+            "ok": [bool(e.ok) for e in events],
+            "reason": [e.reason for e in events],
+        }
+
+    def _lot_columns(self, lots: list[Lot]) -> dict[str, list]:
+        """One row per lot: its end (a later item of the same lot) replaces the open row."""
+        return {
+            "session_id": [self.session_id] * len(lots),
+            "lot_id": [lot.lot_id for lot in lots],
+            "sku": [lot.sku for lot in lots],
+            "start": [lot.start for lot in lots],
+            "end": [lot.end for lot in lots],  # NaN -> NULL: still running
         }
 
     def _alert_columns(self, alerts: list[Any]) -> dict[str, list]:

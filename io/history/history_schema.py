@@ -23,6 +23,14 @@ Version 2 added ``signal_samples.value_text`` and ``value_type``: a sample
 that is not a plain number keeps its type (``boolean``, ``enum``, ``datetime``,
 ``text``) and its text (enumeration name, ISO 8601 time, the string); both are
 NULL for a plain number, as in every version 1 row.
+
+Version 3 gave the production tables the columns the twin's events carry
+(:mod:`linetwin.twin.production.events`): ``inspection_events`` gained
+``session_id``, ``sku``, ``result`` and ``measured``; ``compliance_events``
+became operator steps (operator, role, SOP id and step, action, ok, reason);
+a ``lots`` table holds one row per lot. No version 2 file ever held a row in
+either production table, so the old compliance columns (a process window per
+unit) stay in an upgraded file, unused, rather than being dropped.
 """
 
 from __future__ import annotations
@@ -34,12 +42,21 @@ from typing import Any
 import duckdb
 import numpy as np
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 # version -> the statements that bring a file of the version before up to it
 UPGRADES: dict[int, tuple[str, ...]] = {
     2: ("ALTER TABLE signal_samples ADD COLUMN IF NOT EXISTS value_text VARCHAR",
         "ALTER TABLE signal_samples ADD COLUMN IF NOT EXISTS value_type VARCHAR"),
+    3: tuple(f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS \"{column}\" {sql_type}"
+             for table, added in (
+                 ("inspection_events", (("session_id", "INTEGER"), ("sku", "VARCHAR"),
+                                        ("result", "VARCHAR"), ("measured", "JSON"))),
+                 ("compliance_events", (("session_id", "INTEGER"), ("operator", "VARCHAR"),
+                                        ("role", "VARCHAR"), ("sop_id", "VARCHAR"),
+                                        ("step", "VARCHAR"), ("action", "VARCHAR"),
+                                        ("ok", "BOOLEAN"), ("reason", "VARCHAR"))))
+             for column, sql_type in added),
 }
 
 # table -> ((column, SQL type), ...), in column order. The types decide the
@@ -74,14 +91,22 @@ TABLES: dict[str, tuple[tuple[str, str], ...]] = {
         ("session_id", "INTEGER"), ("endpoint", "VARCHAR"), ("state", "VARCHAR"),
         ("message", "VARCHAR"), ("time", "DOUBLE"),
     ),
-    "inspection_events": (  # defect_type NULL: the unit passed
-        ("time", "DOUBLE"), ("unit_id", "VARCHAR"), ("lot", "VARCHAR"), ("station", "VARCHAR"),
-        ("defect_type", "VARCHAR"), ("severity", "VARCHAR"),
+    "inspection_events": (  # one unit at one station; defect_type NULL: it passed
+        ("session_id", "INTEGER"), ("time", "DOUBLE"), ("unit_id", "VARCHAR"), ("lot", "VARCHAR"),
+        ("sku", "VARCHAR"), ("station", "VARCHAR"),
+        ("result", "VARCHAR"),  # linetwin.twin.production.events.InspectionResult: pass, fail, rework
+        ("defect_type", "VARCHAR"),
+        ("severity", "VARCHAR"),  # minor, major, critical; NULL for a pass
+        ("measured", "JSON"),  # {name: value} the inspection took
     ),
-    "compliance_events": (  # a process value checked against its window for one unit
-        ("time", "DOUBLE"), ("unit_id", "VARCHAR"), ("lot", "VARCHAR"), ("station", "VARCHAR"),
-        ("parameter", "VARCHAR"), ("value", "DOUBLE"), ("low", "DOUBLE"), ("high", "DOUBLE"),
-        ("compliant", "BOOLEAN"),
+    "compliance_events": (  # one operator step of a procedure; ok false: a violation
+        ("session_id", "INTEGER"), ("time", "DOUBLE"), ("station", "VARCHAR"),
+        ("operator", "VARCHAR"), ("role", "VARCHAR"), ("sop_id", "VARCHAR"), ("step", "VARCHAR"),
+        ("action", "VARCHAR"), ("ok", "BOOLEAN"), ("reason", "VARCHAR"),
+    ),
+    "lots": (  # one row per lot of a session; "end" NULL: still running when last written
+        ("session_id", "INTEGER"), ("lot_id", "VARCHAR"), ("sku", "VARCHAR"),
+        ("start", "DOUBLE"), ("end", "DOUBLE"),
     ),
     "annotations": (
         ("time", "DOUBLE"), ("author", "VARCHAR"), ("text", "VARCHAR"), ("asset_id", "VARCHAR"),
@@ -93,13 +118,15 @@ TABLES: dict[str, tuple[tuple[str, str], ...]] = {
 }
 
 # Rows with these keys replace the stored row of the same key (INSERT OR REPLACE).
-UPSERT_KEYS: dict[str, tuple[str, ...]] = {"alerts": ("session_id", "alert_id")}
+UPSERT_KEYS: dict[str, tuple[str, ...]] = {"alerts": ("session_id", "alert_id"),
+                                           "lots": ("session_id", "lot_id")}
 
 # Constraints kept apart from TABLES so the column lists stay plain data.
 _CONSTRAINTS: dict[str, str] = {
     "sessions": "PRIMARY KEY (session_id)",
     "alerts": "PRIMARY KEY (session_id, alert_id)",  # a cleared alert replaces its raised row
     "audit_log": "PRIMARY KEY (seq)",
+    "lots": "PRIMARY KEY (session_id, lot_id)",  # a lot's end replaces its open row
 }
 _NOT_NULL = {"signal_id", "source_time", "receive_time", "status_code", "quality"}
 

@@ -182,8 +182,23 @@ class HistoryStore:
                 params.append(wanted)
         return self._dicts(f"SELECT * FROM alert_acks {_where(where)} ORDER BY acked_at", params)
 
-    def connection_events(self) -> list[dict[str, Any]]:
-        return self._dicts("SELECT * FROM connection_events ORDER BY time")
+    def connection_events(self, session_id: int | None = None) -> list[dict[str, Any]]:
+        return self._events("connection_events", session_id)
+
+    def inspection_events(self, session_id: int | None = None) -> list[dict[str, Any]]:
+        """Inspected units, oldest first; ``measured`` parsed from JSON ({} when none)."""
+        rows = self._events("inspection_events", session_id)
+        for row in rows:
+            row["measured"] = json.loads(row["measured"]) if row["measured"] is not None else {}
+        return rows
+
+    def compliance_events(self, session_id: int | None = None) -> list[dict[str, Any]]:
+        """Operator steps, oldest first."""
+        return self._events("compliance_events", session_id)
+
+    def lots(self, session_id: int | None = None) -> list[dict[str, Any]]:
+        """Lots by start; ``end`` None for a lot still running when the recording stopped."""
+        return self._events("lots", session_id, order='"start", lot_id')
 
     def sessions(self) -> list[dict[str, Any]]:
         return self._dicts("SELECT * FROM sessions ORDER BY session_id")
@@ -240,6 +255,19 @@ class HistoryStore:
             return [dict(zip(names, row)) for row in cur.fetchall()]
 
         return self._query(sql, params, as_dicts)
+
+    def _events(self, table: str, session_id: int | None, order: str = "time") -> list[dict[str, Any]]:
+        """Rows of ``table`` with the current schema's columns: an older file read
+        read-only lacks some (NULL, as a new row would hold), an upgraded one keeps
+        columns no version writes any more (left out)."""
+        present = {row[0] for row in self._query(
+            "SELECT column_name FROM duckdb_columns() WHERE database_name = current_database() "
+            "AND table_name = ?", [table])}
+        wanted = schema.columns(table)
+        select = ", ".join(f'"{c}"' if c in present else f'NULL AS "{c}"' for c in wanted)
+        where = "WHERE session_id = ?" if session_id is not None and "session_id" in present else ""
+        params = [session_id] if where else []
+        return self._dicts(f"SELECT {select} FROM {table} {where} ORDER BY {order}", params)
 
     @staticmethod
     def _insert(con: duckdb.DuckDBPyConnection, table: str, cols: Columns) -> int:

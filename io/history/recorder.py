@@ -64,8 +64,14 @@ class Recorder:
 
     # --- any thread -------------------------------------------------------------------
 
-    def start(self) -> None:
-        """Open a session in the store and start the writer thread."""
+    def start(self, links: Iterable[Any] = ()) -> None:
+        """Open a session in the store and start the writer thread.
+
+        ``links``: the latest ConnectionChange of each endpoint when a recording
+        starts on a link that is already up (the GUI's Record button). Without
+        them the session's ``connection_events`` would begin only at the next
+        change, and a recording of a steady link would hold none at all.
+        """
         if self._thread is not None:
             return
         path = str(self.project.path) if self.project.path is not None else None
@@ -73,18 +79,20 @@ class Recorder:
         self._rows = RowBuilder(self.session_id)
         self._thread = threading.Thread(target=self._run, name="linetwin-recorder", daemon=True)
         self._thread.start()
+        self.submit(links)
 
     def submit(self, items: Iterable[Any]) -> None:
         """Queue a tick's items for writing; never blocks on the store.
 
-        ``items``: ValueUpdate, ConnectionChange, alerts (AlertRecord, or an
+        ``items``: ValueUpdate, ConnectionChange, production events
+        (InspectionEvent, ComplianceEvent, Lot), alerts (AlertRecord, or an
         AlertChange), acks (AckRecord). Other objects are counted in
         :attr:`ignored` and skipped. Items submitted after :meth:`stop` are dropped.
         """
         batch = tuple(items)  # the caller may reuse its list
         if not batch or self._stopping:
             return
-        stamp = time.time()  # when a ConnectionChange (which has no time) happened
+        stamp = time.time()  # the time of a ConnectionChange whose source gave none (NaN)
         with self._lock:
             self._pending.append((stamp, batch))
             self._submitted += len(batch)
