@@ -26,7 +26,6 @@ from linetwin.twin.sim.scenarios import (
     make_scenario,
 )
 from linetwin.twin.sim.simulation import DEMO_STATIONS, LineSimulator, StationReliability
-from linetwin.twin.sim.simulation_process import DEFECT_CODES
 from linetwin.twin.updates import ValueUpdate
 
 pytestmark = pytest.mark.timeout(60)
@@ -37,7 +36,6 @@ STARVED = DEFAULT_STATES["starved"]
 BLOCKED = DEFAULT_STATES["blocked"]
 FAULT = DEFAULT_STATES["fault"]
 TEMP = "sealer.seal_temperature"
-SEAL_GAP = DEFECT_CODES["seal_gap"]
 
 
 def reliable(scenario: str | Scenario = "normal", seed: int = 3) -> LineSimulator:
@@ -166,7 +164,7 @@ def test_heater_degradation_raises_seal_gap_rejects():
         sim.step(10.0)
         after = sim.values()
         packs = sum(after[f"inspection.{c}"] - before[f"inspection.{c}"] for c in ("good_count", "reject_count"))
-        gaps = sum(e.defect == SEAL_GAP for e in sim.pop_defect_events())
+        gaps = sum(getattr(e, "defect_type", None) == "seal_gap" for e in sim.take_events())
         inspected.append((packs, gaps))
     packs, gaps = np.array(inspected).T
     assert gaps[:6].sum() / packs[:6].sum() < 0.02  # first minute: normal

@@ -6,13 +6,14 @@ import numpy as np
 import pytest
 
 from linetwin.twin.model import DEFAULT_STATES
+from linetwin.twin.production.events import InspectionEvent
 from linetwin.twin.sim.simulation import (
     DEFECT_NAMES,
     DEMO_STATIONS,
     LineSimulator,
     StationReliability,
 )
-from linetwin.twin.sim.simulation_process import DEFECT_CODES, defect_probabilities
+from linetwin.twin.sim.simulation_process import defect_probabilities
 
 RUNNING = DEFAULT_STATES["running"]
 STARVED = DEFAULT_STATES["starved"]
@@ -161,9 +162,9 @@ def test_forced_low_seal_temperature_raises_the_defect_rate():
 
     assert reject_rate(normal) < 0.03
     assert reject_rate(cold) > 0.3
-    seal_gaps = [e for e in cold.pop_defect_events() if e.defect == DEFECT_CODES["seal_gap"]]
+    seal_gaps = [e for e in cold.take_events() if getattr(e, "defect_type", None) == "seal_gap"]
     assert len(seal_gaps) > 0.8 * cold.values()["inspection.reject_count"]
-    assert cold.pop_defect_events() == []  # drained
+    assert cold.take_events() == []  # drained
 
 
 def test_release_returns_the_value_to_the_model():
@@ -212,8 +213,8 @@ def test_defect_counters_add_up_to_the_rejects():
     sim = LineSimulator(DEMO_STATIONS, seed=4, scenario="heater-degradation")
     sim.step(600.0)
     values = sim.values()
-    events = sim.pop_defect_events()
+    events = [e for e in sim.take_events() if isinstance(e, InspectionEvent) and e.defective]
     per_type = {name: values[f"inspection.defects.{name}"] for name in DEFECT_NAMES}
     assert sum(per_type.values()) == values["inspection.reject_count"] == len(events) > 100
     for name, count in per_type.items():
-        assert count == sum(e.defect == DEFECT_CODES[name] for e in events)
+        assert count == sum(e.defect_type == name for e in events)

@@ -16,6 +16,10 @@ rejects, and rejects per defect type (``inspection.defects.seal_gap`` ...).
 Scenarios (:mod:`linetwin.twin.sim.scenarios`) inject faults into the same model:
 a sagging heater, a stuck sensor, a long jam.
 
+Every inspected pack is also a unit with an id, in a lot, and long stops and
+SKU changes run operator procedures (:mod:`linetwin.twin.sim.production`):
+:meth:`LineSimulator.take_events` drains those production events.
+
 Deterministic: the same stations, seed, scenario and sequence of ``step()``
 calls give identical values.
 """
@@ -29,6 +33,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from linetwin.twin.model import DEFAULT_STATES
+from linetwin.twin.production.events import ProductionEvent
+from linetwin.twin.sim.production import ProductionConfig, ProductionModel
 from linetwin.twin.sim.scenarios import SCENARIOS as SCENARIOS  # re-exported
 from linetwin.twin.sim.scenarios import Scenario, make_scenario
 from linetwin.twin.sim.simulation_process import DEFECT_CODES, ProcessModel, draw_defects
@@ -84,21 +90,13 @@ DEFAULT_RELIABILITY: dict[str, StationReliability] = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class DefectEvent:
-    """One rejected pack: simulated time (s), inspecting station, defect code."""
-
-    time_s: float
-    station: str
-    defect: int
-
-
 class LineSimulator:
     """Simulated serial line. ``stations`` are in flow order, first is the infeed.
 
     ``scenario``: a name from :data:`~linetwin.twin.sim.scenarios.SCENARIOS` (with
     its default timing) or a :class:`~linetwin.twin.sim.scenarios.Scenario` made for
     this simulator, e.g. ``HeaterDegradation(start_s=5, rate_c_per_s=0.2)``.
+    ``production``: units per lot, SKUs and the procedure violation rate.
     """
 
     def __init__(
@@ -107,6 +105,7 @@ class LineSimulator:
         seed: int = 0,
         scenario: str | Scenario = "normal",
         reliability: Mapping[str, StationReliability] | None = None,
+        production: ProductionConfig | None = None,
     ) -> None:
         if not stations:
             raise ValueError("a line needs at least one station")
@@ -119,6 +118,7 @@ class LineSimulator:
         table = dict(DEFAULT_RELIABILITY) if reliability is None else dict(reliability)
         self._rel = [table.get(s, StationReliability()) for s in self._stations]
         self._init_state()
+        self.production = ProductionModel(seed, production, tuple(DEFECT_NAMES))
         self._scenario = model
         model.attach(self)
 
@@ -138,7 +138,6 @@ class LineSimulator:
         self._rejects = 0
         self._defects = np.zeros(len(DEFECT_NAMES), dtype=np.int64)  # rejects per defect code
         self._last_defect = 0
-        self._events: list[DefectEvent] = []
 
     # --- public API -------------------------------------------------------
 
@@ -233,11 +232,13 @@ class LineSimulator:
         self._down_code[i] = MAINTENANCE if maintenance else FAULT
         self._down_left[i] = float(duration_s)
         self._state[i] = self._down_code[i]
+        if not maintenance:
+            self.production.stop_started(self._t, station, float(duration_s))
 
-    def pop_defect_events(self) -> list[DefectEvent]:
-        """Rejected packs since the last call (for history generation)."""
-        events, self._events = self._events, []
-        return events
+    def take_events(self, epoch: float = 0.0) -> list[ProductionEvent]:
+        """Production events (inspections, operator steps, lot changes) since the
+        last call, in order; times are simulated seconds plus ``epoch``."""
+        return self.production.take(epoch)
 
     # --- one tick -----------------------------------------------------------
 
@@ -250,6 +251,7 @@ class LineSimulator:
         flow, starved_in, full_out = self._flow(h, started & (self._down_code == 0))
         self._update_states(started, flow, starved_in, full_out)
         self._count(flow)
+        self.production.advance(self._t)
         self._process.advance(h)
 
     def _advance_startup(self, h: float) -> np.ndarray:
@@ -313,6 +315,7 @@ class LineSimulator:
         results = draw_defects(self._process.defect_probabilities(), packs, self._rng)
         rejected = results[results != 0]
         self._last_defect = int(results[-1])
+        self.production.inspected(self._t, self._stations[i], results, self._process.values())
         if rejected.size == 0:
             return
         self._good[i] -= rejected.size
@@ -320,8 +323,6 @@ class LineSimulator:
         np.add.at(self._defects, rejected - 1, 1)
         if i < len(self._buffer):  # rejects leave the line at inspection
             self._buffer[i] = max(self._buffer[i] - rejected.size, 0.0)
-        station = self._stations[i]
-        self._events.extend(DefectEvent(self._t, station, int(code)) for code in rejected)
 
     # --- random durations -----------------------------------------------------
 
