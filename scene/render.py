@@ -6,13 +6,13 @@ PNG passed around on its own still says what its colours mean.
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pyvista as pv
 
 from linetwin.scene.legend import add_legend, legend_entries
 from linetwin.scene.line_scene import LineScene
+from linetwin.twin.clock import Clock, LiveClock
 from linetwin.twin.colors import ColorEngine
 from linetwin.twin.geometry import AssetGeometry
 from linetwin.twin.model import Project
@@ -20,10 +20,15 @@ from linetwin.twin.state import TwinState
 from linetwin.twin.updates import ValueUpdate
 
 
-def state_from_values(project: Project, values: dict[str, float]) -> TwinState:
-    """A twin state holding ``values`` as Good readings taken now."""
+def state_from_values(project: Project, values: dict[str, float],
+                      clock: Clock | None = None) -> TwinState:
+    """A twin state holding ``values`` as Good readings taken at the clock's "now".
+
+    The time only stamps the readings: a picture judges no staleness, so any
+    clock draws the same colours (default: the wall clock).
+    """
     state = TwinState(project)
-    now = time.time()
+    now = (clock or LiveClock()).now()
     state.apply(ValueUpdate(sid, float(v), now, now) for sid, v in values.items())
     return state
 

@@ -1,4 +1,5 @@
-"""Acknowledging: the comment dialog and Ctrl+K on a station, from a bare AlertBook."""
+"""The alerts panel from a bare pipeline: acknowledging with a comment, Ctrl+K on a
+station, the pipeline's clock on an acknowledgement and its reset."""
 
 import pytest
 from PySide6.QtCore import Qt, QTimer
@@ -6,16 +7,25 @@ from PySide6.QtWidgets import QApplication, QDialogButtonBox
 
 from linetwin.io.project.project_file import load_project
 from linetwin.main import DEMO_PROJECT
-from linetwin.twin.alerts.alerts import AlertBook, Severity
+from linetwin.twin.alerts.alerts import Severity
+from linetwin.twin.clock import ReplayClock
+from linetwin.twin.pipeline import TwinPipeline
 from linetwin.twin.selection import Selection
+from linetwin.twin.updates import ValueUpdate
 from linetwin.ui.qt.alerts_panel import AlertsPanel
 from linetwin.ui.qt.widgets.ack_dialog import AcknowledgeDialog
 
+T0 = 1_780_000_000.0  # a replayed history, far from the wall clock
+
 
 @pytest.fixture
-def panel(qtbot):
-    project, book, selection = load_project(DEMO_PROJECT), AlertBook(), Selection()
-    widget = AlertsPanel(project, book, selection)
+def pipeline():
+    return TwinPipeline(load_project(DEMO_PROJECT), ReplayClock(T0))
+
+
+@pytest.fixture
+def panel(qtbot, pipeline):
+    widget = AlertsPanel(pipeline, Selection())
     qtbot.addWidget(widget)
     widget.show()
     return widget
@@ -100,3 +110,35 @@ def test_a_cleared_alarm_row_is_grey_not_alarm_red(panel):
               for r in range(panel.table.rowCount())}
     assert colors == {"active, unacked": "#b42318", "cleared, unacked": "#4b5563"}
     assert panel.summary.text() == "1 active, 2 to acknowledge"
+
+
+def _overheat(at):
+    """The sealer running, its seal temperature over the 195 °C limit: an alarm."""
+    return [ValueUpdate("sealer.state", 1.0, at, at),
+            ValueUpdate("sealer.seal_temperature", 199.0, at + 0.25, at + 0.25)]
+
+
+def test_an_acknowledgement_is_stamped_with_the_pipeline_clock(panel, pipeline):
+    result = pipeline.step(_overheat(T0))
+    assert [c.alert.rule for c in result.alerts] == ["limit-high"]
+    panel.refresh()
+    assert panel.table.rowCount() == 1
+    assert panel.table.item(0, 3).text() == "limit-high"
+    pipeline.clock.set(T0 + 42.5)
+    panel.table.selectRow(0)
+    panel.ask_comment = lambda alert: "jaw cleaned"
+    assert panel.acknowledge_selected()
+    alert = pipeline.alerts.book.get(result.alerts[0].alert.id)
+    assert alert.acknowledged_at == T0 + 42.5  # the replay's time, not the wall clock's
+    assert alert.comment == "jaw cleaned" and alert.acknowledged_by == panel.user
+
+
+def test_a_reset_empties_the_list(panel, pipeline):
+    pipeline.step(_overheat(T0))
+    panel.refresh()
+    assert panel.summary.text() == "1 active, 1 to acknowledge"
+    pipeline.reset(T0 - 60)  # a replay seek back: the alarm has not happened yet
+    assert panel.table.rowCount() == 0 and panel.summary.text() == "No alerts"
+    pipeline.step(_overheat(T0 - 59))
+    panel.refresh()
+    assert panel.table.rowCount() == 1

@@ -137,3 +137,36 @@ def test_a_mark_whose_sample_has_left_the_window_is_not_drawn(trend):
     trend.set_alerts(book.history())
     trend.refresh()
     assert trend.mark_positions() == []
+
+
+def test_alerts_set_before_their_signal_is_plotted_are_marked_when_it_is(trend):
+    sid = "sealer.seal_temperature"
+    times = T0 + np.arange(40) * 0.25
+    _feed(trend, sid, times, np.full(40, 199.0))
+    book = AlertBook()
+    book.raise_or_update("limit-high:x", asset_id="sealer", signal_id=sid, rule="limit-high",
+                         severity=Severity.ALARM, message="m", value=199.0, limit=195.0,
+                         at=times[10])
+    trend.set_alerts(book.history())  # the inspector sets them, then a row picks the signal
+    trend.show_signals([sid])
+    assert trend.mark_positions() == [(times[10], 199.0)]
+
+
+def test_an_emptied_history_leaves_nothing_drawn(trend):
+    sid = "sealer.seal_temperature"
+    times = T0 + np.arange(40) * 0.25
+    _feed(trend, sid, times, np.full(40, 199.0))
+    book = AlertBook()
+    book.raise_or_update("limit-high:x", asset_id="sealer", signal_id=sid, rule="limit-high",
+                         severity=Severity.ALARM, message="m", value=199.0, limit=195.0,
+                         at=times[10])
+    trend.show_signals([sid])
+    trend.set_alerts(book.history())
+    trend.refresh()
+    assert trend.points(sid) == 40 and len(trend.mark_positions()) == 1
+    trend.history.reset()  # a replay seek: the pipeline empties its history
+    trend.refresh()
+    assert trend.points(sid) == 0 and trend.mark_positions() == []
+    _feed(trend, sid, times[:3], np.full(3, 186.0))
+    trend.refresh()
+    assert trend.points(sid) == 3

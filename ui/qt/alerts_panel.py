@@ -1,9 +1,13 @@
-"""The alerts panel: listed alerts, newest first, with acknowledge-with-comment."""
+"""The alerts panel: listed alerts, newest first, with acknowledge-with-comment.
+
+Built from a :class:`~linetwin.twin.pipeline.TwinPipeline`: its alert book, its
+clock (an acknowledgement is stamped with the pipeline's "now", the cursor's
+in a replay) and its reset (the list is rebuilt from the emptied book).
+"""
 
 from __future__ import annotations
 
 import getpass
-import time
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor
@@ -12,8 +16,8 @@ from PySide6.QtWidgets import (
     QTableWidgetItem, QVBoxLayout, QWidget,
 )
 
-from linetwin.twin.alerts.alerts import Alert, AlertBook, Severity
-from linetwin.twin.model import Project
+from linetwin.twin.alerts.alerts import Alert, Severity
+from linetwin.twin.pipeline import TwinPipeline
 from linetwin.twin.selection import Selection
 from linetwin.ui.qt.formatting import format_clock
 from linetwin.ui.qt.widgets.ack_dialog import AcknowledgeDialog
@@ -25,15 +29,15 @@ ALERT_ID_ROLE = Qt.ItemDataRole.UserRole
 
 
 class AlertsPanel(QWidget):
-    """Follows an :class:`AlertBook`; call :meth:`refresh` from a timer (it is cheap
-    when nothing changed). Selecting a row selects the alert's station."""
+    """Follows the pipeline's :class:`AlertBook`; call :meth:`refresh` from a timer
+    (it is cheap when nothing changed). Selecting a row selects the alert's station."""
 
     acknowledge_failed = Signal(str)
 
-    def __init__(self, project: Project, book: AlertBook, selection: Selection,
-                 parent=None) -> None:
+    def __init__(self, pipeline: TwinPipeline, selection: Selection, parent=None) -> None:
         super().__init__(parent)
-        self.project, self.book, self.selection = project, book, selection
+        self.project, self.selection = pipeline.project, selection
+        self.book, self.clock = pipeline.alerts.book, pipeline.clock
         self.user = getpass.getuser()
         self.table = QTableWidget(0, len(COLUMNS))
         self.table.setObjectName("alertsTable")
@@ -57,11 +61,18 @@ class AlertsPanel(QWidget):
         layout.addLayout(bar)
         layout.addWidget(self.table)
         self._dirty = True
+        book = self.book
         for event in (book.raised, book.updated, book.cleared, book.acknowledged):
             event.connect(self._mark_dirty)
+        pipeline.reset_done.connect(self._on_reset)
 
     def _mark_dirty(self, _alert: Alert) -> None:
         self._dirty = True
+
+    def _on_reset(self, _at: float) -> None:
+        """The book was emptied (it says nothing itself): list what is left, now."""
+        self._dirty = True
+        self.refresh()
 
     def refresh(self) -> None:
         if not self._dirty:
@@ -160,7 +171,7 @@ class AlertsPanel(QWidget):
         if comment is None:
             return False
         try:
-            self.book.acknowledge(alert_id, self.user, comment, time.time())
+            self.book.acknowledge(alert_id, self.user, comment, self.clock.now())
         except (KeyError, ValueError) as error:
             QMessageBox.warning(self, "Alert not acknowledged", str(error).strip("'\""))
             return False

@@ -1,10 +1,14 @@
-"""The inspector on the right: the selected asset and its live signal values."""
+"""The inspector on the right: the selected asset, its signal values and its production.
+
+Built from a :class:`~linetwin.twin.pipeline.TwinPipeline` (napari's habit: a
+view takes its model): readings, alerts, production and "now" all come from
+the pipeline, so a replay shows ages and staleness at the cursor, and a reset
+(a replay seek) empties what is shown.
+"""
 
 from __future__ import annotations
 
 import html
-import time
-from collections.abc import Callable
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor
@@ -12,13 +16,14 @@ from PySide6.QtWidgets import (
     QHeaderView, QLabel, QSplitter, QStackedLayout, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget,
 )
 
-from linetwin.twin.alerts.alerts import Alert, AlertBook, signal_label
-from linetwin.twin.model import Project, SignalKind
+from linetwin.twin.alerts.alerts import Alert, signal_label
+from linetwin.twin.model import SignalKind
+from linetwin.twin.pipeline import TwinPipeline
 from linetwin.twin.selection import Selection
-from linetwin.twin.state import TwinState
 from linetwin.twin.updates import Quality
 from linetwin.ui.qt.formatting import format_age, format_quality, format_value
 from linetwin.ui.qt.trend_plot import TrendPlot
+from linetwin.ui.qt.widgets.station_production import StationProductionView
 
 COLUMNS = ["Signal", "Value", "Unit", "Quality", "Age"]
 QUALITY_COLORS = {Quality.GOOD: "#1B7F3B", Quality.UNCERTAIN: "#9A6700",
@@ -27,19 +32,19 @@ STALE_TEXT_COLOR = "#7A4F01"
 
 
 class Inspector(QWidget):
-    """Shows the selected asset's signals; :meth:`refresh` is called by the live tick."""
+    """Shows the selected asset's signals and production; :meth:`refresh` is called
+    by the window's status timer."""
 
-    def __init__(self, project: Project, state: TwinState, selection: Selection,
+    def __init__(self, pipeline: TwinPipeline, selection: Selection,
                  problems: dict[str, str] | None = None, trend: TrendPlot | None = None,
-                 alert_book: AlertBook | None = None,
-                 quiet_reason: Callable[[str], str | None] | None = None,
                  summary: QWidget | None = None, parent=None) -> None:
         super().__init__(parent)
-        self.project, self.state, self.selection = project, state, selection
-        self.trend, self.alert_book = trend, alert_book
-        # Why a signal's rules are quiet (AlertEngine.quiet_reason): a rule that says
-        # nothing must say why, e.g. "suppressed while ... is not running".
-        self.quiet_reason = quiet_reason
+        self.pipeline, self.selection = pipeline, selection
+        self.project, self.state, self.clock = pipeline.project, pipeline.state, pipeline.clock
+        self.trend, self.alert_book = trend, pipeline.alerts.book
+        # Why a signal's rules are quiet: a rule that says nothing must say why,
+        # e.g. "suppressed while ... is not running".
+        self.quiet_reason = pipeline.alerts.quiet_reason
         self.summary = summary  # the line at a glance, shown while nothing is selected
         self.alert_context = QLabel("")
         self.alert_context.setObjectName("inspectorAlerts")
@@ -66,6 +71,8 @@ class Inspector(QWidget):
         layout.addWidget(self.title)
         layout.addWidget(self.detail)
         layout.addWidget(self.alert_context)
+        self.production = StationProductionView(pipeline.production, pipeline.clock)
+        layout.addWidget(self.production)
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(self.table)
         if trend is not None:
@@ -77,6 +84,7 @@ class Inspector(QWidget):
         self.pages.addWidget(details)
         self.signal_ids: list[str] = []
         selection.changed.connect(self._on_selection_change)
+        pipeline.reset_done.connect(self._on_reset)
 
     def _on_selection_change(self, asset_id: str | None) -> None:
         self.pages.setCurrentIndex(self.pages.count() - 1 if asset_id else 0)
@@ -92,6 +100,7 @@ class Inspector(QWidget):
             self.detail.setText(f"⚠ {warning}" if warning else "")
             self.signal_ids = [s.id for s in self.project.signals_of(asset_id)]
         self.table.setRowCount(len(self.signal_ids))
+        self.production.show_station(asset_id)
         self.refresh()
         if self.trend is not None:  # by default the first process value (units differ)
             analog = [s for s in self.signal_ids
@@ -103,17 +112,24 @@ class Inspector(QWidget):
         if rows and self.trend is not None:
             self.trend.show_signals([self.signal_ids[r] for r in rows])
 
+    def _on_reset(self, _at: float) -> None:
+        """Every part of the pipeline started over: nothing shown may survive it."""
+        if self.trend is not None:
+            self.trend.clear()
+        self.refresh()
+
     def refresh(self) -> None:
         if self.selection.asset_id is None and self.summary is not None:
             self.summary.refresh()
             return
-        now = time.time()
+        now = self.clock.now()
         self._show_alert_context()
+        self.production.refresh()
         if self.trend is not None:
             self.trend.refresh()
         for row, signal_id in enumerate(self.signal_ids):
             signal = self.project.signal(signal_id)
-            reading = self.state.reading(signal_id)
+            reading = self.state.reading(signal_id, now)
             short = signal_id.removeprefix(f"{signal.asset}.")  # the title names the asset
             cells = [short, format_value(self.project, signal, reading), signal.unit,
                      format_quality(reading), format_age(reading.age(now))]
@@ -131,15 +147,14 @@ class Inspector(QWidget):
         if asset_id is None:
             self.alert_context.setText("")
             return
-        lines = [_alert_line(a) for a in
-                 (self.alert_book.for_asset(asset_id)[-5:] if self.alert_book else [])]
-        for signal_id in self.signal_ids if self.quiet_reason else ():
+        lines = [_alert_line(a) for a in self.alert_book.for_asset(asset_id)[-5:]]
+        for signal_id in self.signal_ids:
             reason = self.quiet_reason(signal_id)
             if reason:
                 lines.append(f"<span style='color:#6B7280'>○ {signal_label(signal_id)} "
                              f"alerts: {html.escape(reason)}</span>")
         self.alert_context.setText("<br>".join(lines))
-        if self.trend is not None and self.alert_book is not None:
+        if self.trend is not None:
             self.trend.set_alerts(self.alert_book.history())
 
     def value_text(self, signal_id: str) -> str:

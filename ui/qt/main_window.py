@@ -68,9 +68,8 @@ class MainWindow(QMainWindow):
                                  self.plotter.render, self)
         self.summary = LineSummary(project, session.state, session.alerts.book,
                                    self._connection_summary, self.bridge.rate)
-        self.inspector = Inspector(project, session.state, self.selection, session.mesh_problems,
-                                   TrendPlot(project, session.history), session.alerts.book,
-                                   session.alerts.quiet_reason, self.summary)
+        self.inspector = Inspector(session.pipeline, self.selection, session.mesh_problems,
+                                   TrendPlot(project, session.history), self.summary)
         self.docks: list[QDockWidget] = []
         self._dock("Assets", self.tree, Qt.DockWidgetArea.LeftDockWidgetArea, 300)
         self.legend = LegendPanel(project)
@@ -83,13 +82,14 @@ class MainWindow(QMainWindow):
                                   Qt.DockWidgetArea.RightDockWidgetArea, 430)
         self.tabifyDockWidget(inspector_dock, browser_dock)
         inspector_dock.raise_()
-        self.alerts_panel = AlertsPanel(project, session.alerts.book, self.selection)
+        self.alerts_panel = AlertsPanel(session.pipeline, self.selection)
         self._dock("Alerts", self.alerts_panel, Qt.DockWidgetArea.BottomDockWidgetArea, 170)
         self.bridge.connection_changed.connect(self._on_connection_change)
         self.bridge.alerts_changed.connect(self._on_alerts_changed)
         session.alerts.book.acknowledged.connect(lambda _alert: self._on_alerts_changed([]))
-        self.recording = RecordingControl(self, session, self.bridge)
-        self.recording.alert_book = session.alerts.book
+        session.pipeline.reset_done.connect(self._on_reset)  # the badges follow the empty book
+        self.recording = RecordingControl(self.bridge, session.alerts.book, project,
+                                          session.endpoint, self)
         self._build_status_bar()
         self._build_menus()
         self._status_timer = QTimer(self)
@@ -284,6 +284,9 @@ class MainWindow(QMainWindow):
     def _on_alerts_changed(self, _changes) -> None:
         self.scene.badges.show(badge_counts(self.session.alerts.book.active()))
         self.plotter.render()
+
+    def _on_reset(self, _at: float) -> None:
+        self._on_alerts_changed([])
 
     def _on_project_edited(self, project) -> None:
         """A signal was bound (or the bind undone): reopen so it is read live."""

@@ -1,4 +1,9 @@
-"""The Record toggle: every received value, alert and acknowledgement into DuckDB."""
+"""The Record toggle: every received value, alert and acknowledgement into DuckDB.
+
+Built from what it records, not from the window: something with ``taps`` (the
+live bridge: every item it takes from the queue is handed to each tap), the
+alert book and the project, so a test drives it without a simulator.
+"""
 
 from __future__ import annotations
 
@@ -10,20 +15,32 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from linetwin.io.history.history_store import HistoryStore, HistoryStoreError
 from linetwin.io.history.recorder import Recorder
+from linetwin.twin.alerts.alerts import AlertBook
+from linetwin.twin.model import Project
 from linetwin.ui.qt.widgets.elided_label import ElidedLabel
 
 
 class RecordingControl(QObject):
     """A checkable action plus a status label; owns the recorder while it runs.
 
+    Parameters
+    ----------
+    bridge : has ``taps``, a list of callables each given every batch of items
+    alert_book : its alerts and acknowledgements are recorded too
+    project : the project recorded (named in the session row)
+    endpoint : the server recorded from (for the session row)
+    window : parent of the action and of the dialogs
+
     ``choose_file`` asks where to record; tests replace it to skip the dialog.
     """
 
     state_changed = Signal(bool)
 
-    def __init__(self, window: QWidget, session, bridge) -> None:
+    def __init__(self, bridge, alert_book: AlertBook | None, project: Project,
+                 endpoint: str | None = None, window: QWidget | None = None) -> None:
         super().__init__(window)
-        self.window, self.session, self.bridge = window, session, bridge
+        self.window, self.bridge = window, bridge
+        self.alert_book, self.project, self.endpoint = alert_book, project, endpoint
         self.recorder: Recorder | None = None
         self.store: HistoryStore | None = None
         self.path: Path | None = None
@@ -34,7 +51,6 @@ class RecordingControl(QObject):
         self.action.toggled.connect(self._on_toggled)
         self.label = ElidedLabel("")  # a long file name or write problem never clips
         self.label.setObjectName("recordLabel")
-        self.alert_book = None  # set by the window once alerts exist
 
     def choose_file(self) -> Path | None:
         settings = QSettings()
@@ -66,7 +82,7 @@ class RecordingControl(QObject):
             QMessageBox.warning(self.window, "Cannot record", str(error))
             return False
         self.path = path
-        self.recorder = Recorder(self.store, self.session.project, endpoint=self.session.endpoint)
+        self.recorder = Recorder(self.store, self.project, endpoint=self.endpoint)
         self.recorder.start()
         if self.alert_book is not None:
             self.recorder.follow_alerts(self.alert_book)

@@ -133,14 +133,28 @@ class TrendPlot(QWidget):
         return line
 
     def set_alerts(self, alerts: list[Alert]) -> None:
-        """Alerts to mark on the plotted signals (placed at :meth:`refresh`)."""
-        self._alerts = [a for a in alerts if a.signal_id in self.curves]
+        """Alerts to mark on the plotted signals (placed at :meth:`refresh`; those of
+        signals not plotted wait for :meth:`show_signals` to plot them)."""
+        self._alerts = list(alerts)
+
+    def clear(self) -> None:
+        """Drop the drawn curves and marks, keeping the chosen signals: the history
+        was reset (a replay seek) and refills from the new instant."""
+        self._alerts = []
+        self._blank()
+
+    def _blank(self) -> None:
+        for curve in self.curves.values():
+            curve.setData([], [])
+        for marks in self.marks.values():
+            marks.setData([])
 
     # -- every tick ----------------------------------------------------------------
     def refresh(self) -> None:
         windows = {sid: self.history.window(sid) for sid in self.signal_ids}
         latest = max((t[-1] for t, _ in windows.values() if len(t)), default=None)
-        if latest is None:
+        if latest is None:  # nothing (any more): an emptied history draws nothing
+            self._blank()
             return
         since = latest - WINDOW_S  # source time: a replay shows its own window
         for sid, (t, v) in windows.items():
@@ -153,6 +167,8 @@ class TrendPlot(QWidget):
         """Each alert's mark on its own sample: the one at the source time that raised it."""
         spots: dict[str, list[dict]] = {unit: [] for unit in self.marks}
         for alert in self._alerts:
+            if alert.signal_id not in windows:
+                continue
             t, v = windows[alert.signal_id]
             if not len(t) or alert.raised_at <= since:
                 continue
