@@ -4,8 +4,9 @@ Builds a synthetic line of 1,000 stations x 10 signals (one state signal that
 colors the station, nine analog signals with spec limits and trend + Nelson
 alerts on one of them), then drives the real ``LiveBridge.tick`` at 30 Hz with
 10,000 / 30 updates per tick, as the OPC UA thread would deliver them. Timed:
-draining the queue, history, alert rules, twin state, staleness, colors and the
-scene update. VTK rendering is timed separately (it is GPU/driver bound).
+draining the queue and the ``TwinPipeline`` step (history, alert rules, twin
+state, staleness, colors) and the scene update. VTK rendering is timed
+separately (it is GPU/driver bound).
 
 Baseline in the same run: the bare cost of draining the same queue items into
 a list (what any consumer must pay). Target: median tick <= 5 ms.
@@ -19,7 +20,6 @@ import os
 import queue
 import statistics
 import time
-from types import SimpleNamespace
 
 import numpy as np
 
@@ -29,14 +29,11 @@ import pyvista as pv  # noqa: E402
 from PySide6.QtCore import QCoreApplication  # noqa: E402
 
 from linetwin.scene.line_scene import LineScene  # noqa: E402
-from linetwin.twin.alerts.alert_rules import AlertEngine  # noqa: E402
-from linetwin.twin.colors import ColorEngine  # noqa: E402
 from linetwin.twin.geometry import AssetGeometry, MeshPart, place, placeholder_box  # noqa: E402
-from linetwin.twin.history_buffer import SignalHistory  # noqa: E402
 from linetwin.twin.model import (  # noqa: E402
     AlertSettings, Asset, AssetLevel, Limits, Project, Signal, SignalKind,
 )
-from linetwin.twin.state import TwinState  # noqa: E402
+from linetwin.twin.pipeline import TwinPipeline  # noqa: E402
 from linetwin.twin.updates import ValueUpdate  # noqa: E402
 from linetwin.ui.qt.live_bridge import LiveBridge  # noqa: E402
 
@@ -87,10 +84,8 @@ def main() -> None:
     args = parser.parse_args()
     app = QCoreApplication.instance() or QCoreApplication([])  # noqa: F841
     project = synthetic_project()
-    state = TwinState(project)
-    session = SimpleNamespace(updates=queue.SimpleQueue(), state=state, project=project,
-                              history=SignalHistory(state.index), alerts=AlertEngine(project),
-                              signal_indices=lambda endpoint: np.arange(len(project.signals)))
+    updates: queue.SimpleQueue = queue.SimpleQueue()
+    pipeline = TwinPipeline(project, default_endpoint="opc.tcp://127.0.0.1:4840")
     plotter = pv.Plotter(off_screen=True, window_size=(1280, 720))
     scene = LineScene(plotter, project, grid_geometry(project))
     renders = []
@@ -100,23 +95,23 @@ def main() -> None:
         plotter.render()
         renders.append(time.perf_counter() - t0)
 
-    bridge = LiveBridge(session, ColorEngine(project), scene, render)
+    bridge = LiveBridge(pipeline, updates, scene, render)
     rng = np.random.default_rng(7)
     ticks, baseline = [], []
     for k in range(args.ticks):
         batch = tick_updates(project, k, rng)
         for u in batch:  # baseline: the same items through a bare queue drain
-            session.updates.put(u)
+            updates.put(u)
         t0 = time.perf_counter()
         drained = []
         while True:
             try:
-                drained.append(session.updates.get_nowait())
+                drained.append(updates.get_nowait())
             except queue.Empty:
                 break
         baseline.append(time.perf_counter() - t0)
         for u in batch:
-            session.updates.put(u)
+            updates.put(u)
         renders_before = sum(renders)
         t0 = time.perf_counter()
         bridge.tick()
