@@ -238,7 +238,7 @@ def cmd_render(args) -> int:
 
 
 def cmd_sim(args) -> int:
-    from linetwin.io.opcua.simulator.sim_server import run_simulator_cli
+    from linetwin.io.opcua.simulator.sim_cli import run_simulator_cli
 
     project = _load_or_report(args.project)
     if project is None:

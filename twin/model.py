@@ -194,6 +194,51 @@ class SourceConfig:
     username: str | None = None  # the password is never stored
 
 
+class EventKind(str, Enum):
+    """What a project's event source reports, as a :mod:`linetwin.twin.production.events` type."""
+
+    INSPECTION = "inspection"  # InspectionEvent
+    COMPLIANCE = "compliance"  # ComplianceEvent
+    LOT = "lot"  # Lot
+
+
+# Our field -> the event field (browse name) that carries it, where a project
+# names none: the fields of the built-in simulator's event types. "time" is
+# BaseEventType's Time, when the event happened at its source.
+EVENT_FIELDS: dict[EventKind, dict[str, str]] = {
+    EventKind.INSPECTION: {
+        "time": "Time", "unit_id": "UnitId", "lot": "LotId", "sku": "Sku", "station": "Station",
+        "result": "Result", "defect_type": "DefectType", "severity": "DefectSeverity",
+    },
+    EventKind.COMPLIANCE: {
+        "time": "Time", "station": "Station", "operator": "Operator", "role": "Role", "sop_id": "SopId",
+        "step": "Step", "action": "Action", "ok": "Ok", "reason": "Reason",
+    },
+    EventKind.LOT: {"time": "Time", "lot": "LotId", "sku": "Sku", "start": "LotStart", "end": "LotEnd"},
+}
+SERVER_OBJECT = "i=2253"  # OPC UA's Server object: the notifier every server has
+
+
+@dataclass(frozen=True)
+class EventSource:
+    """Where a line's production events come from and which fields carry what.
+
+    ``event_type`` is the OPC UA event type (a browse name such as
+    ``InspectionEventType`` or a node id) raised by ``notifier``; ``fields``
+    maps our field names (those of :data:`EVENT_FIELDS`) to the event's field
+    browse names, ``measured`` names inspection values (e.g. ``seal_width``) to
+    theirs. ``station``: the asset the events belong to when they name none.
+    """
+
+    kind: EventKind
+    event_type: str
+    notifier: str = SERVER_OBJECT
+    endpoint: str | None = None  # None: the project's default source
+    fields: dict[str, str] = field(default_factory=dict)  # complete: defaults filled in
+    measured: dict[str, str] = field(default_factory=dict)
+    station: str | None = None
+
+
 DEFAULT_STATES: dict[str, int] = {
     "idle": 0,
     "running": 1,
@@ -214,6 +259,7 @@ class Project:
     source: SourceConfig = field(default_factory=SourceConfig)
     states: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_STATES))
     fpy: tuple[FpySpec, ...] = ()
+    event_sources: tuple[EventSource, ...] = ()
 
     def asset(self, asset_id: str) -> Asset:
         for asset in self.assets:

@@ -11,6 +11,9 @@ stuck sensor keeps being sent with its frozen value, and after 5 s with
 ``Uncertain_LastUsableValue``, as a real server flags a value its source
 stopped updating (the heartbeat would otherwise keep it looking fresh).
 
+Production events (units inspected, operator steps, lot changes) are raised as
+OPC UA events as the model makes them (:mod:`.sim_events` says why).
+
 Source timestamps are *simulated* time: the wall-clock instant the server
 started plus the model's seconds. At ``speed`` 4 they run four times faster
 than the wall clock, so every rule on source time (trend, Nelson, FPY) sees the
@@ -19,7 +22,7 @@ order at any speed; the ServerTimestamp stays wall-clock time.
 
 Run it inside an app with :meth:`SimulatorServer.start_in_thread`, from async
 code with :meth:`start` / :meth:`stop`, or as ``linetwin sim`` through
-:func:`run_simulator_cli`.
+:func:`~linetwin.io.opcua.simulator.sim_cli.run_simulator_cli`.
 """
 
 from __future__ import annotations
@@ -28,9 +31,7 @@ import asyncio
 import contextlib
 import errno
 import logging
-import signal
 import socket
-import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -41,6 +42,7 @@ from asyncua import Server, ua
 
 from linetwin.io.opcua.asyncio_thread import AsyncioThread, quiet_asyncua_logging
 from linetwin.io.opcua.node_ids import browse_name_of, parse_node_id, resolve_namespace
+from linetwin.io.opcua.simulator.sim_events import EventPublisher
 from linetwin.twin.model import AssetLevel, Project, Signal, SignalKind
 from linetwin.twin.sim.scenarios import Scenario
 from linetwin.twin.sim.simulation import LineSimulator
@@ -125,6 +127,8 @@ class SimulatorServer:
         self.simulator = LineSimulator(stations, seed=seed, scenario=scenario)
         self._server: Server | None = None
         self._bindings: list[_Binding] = []
+        self._folders: dict[str, ua.NodeId] = {}  # station -> its folder
+        self._events: EventPublisher | None = None
         self._written: dict[ua.NodeId, tuple[float | int, int, float]] = {}  # value, status, when
         self._task: asyncio.Task[None] | None = None
         self._thread: AsyncioThread | None = None
@@ -243,6 +247,7 @@ class SimulatorServer:
         if index != NAMESPACE_INDEX:
             raise RuntimeError(f"namespace {NAMESPACE_URI} got index {index}, expected {NAMESPACE_INDEX}")
         await self._build_address_space(server)
+        self._events = await EventPublisher.create(server, NAMESPACE_INDEX, self._folders)
         await server.start()
         return server
 
@@ -257,6 +262,7 @@ class SimulatorServer:
                 continue
             folder_name = asset.id[:1].upper() + asset.id[1:]
             folder = await server.nodes.objects.add_folder(NAMESPACE_INDEX, folder_name)
+            self._folders[asset.id] = folder.nodeid
             for sig in signals:
                 node_id = _served_node_id(sig, namespaces)
                 if node_id is None or node_id in taken:
@@ -285,6 +291,8 @@ class SimulatorServer:
             try:
                 self.simulator.step(UPDATE_PERIOD_S * self._speed)
                 await self._publish(self._server)
+                if self._events is not None:
+                    await self._events.publish(self.simulator.take_events(self._epoch))
             except Exception:
                 if not self._update_failed:  # once, not ten tracebacks a second
                     _log.exception("simulator update failed")
@@ -371,48 +379,3 @@ async def _stop_clock(server: Server) -> None:
         with contextlib.suppress(asyncio.CancelledError):
             await task
         iserver.time_task = None
-
-
-def run_simulator_cli(
-    project: Project,
-    host: str = "127.0.0.1",
-    port: int = 4840,
-    seed: int = 1,
-    speed: float = 1.0,
-    scenario: str = "normal",
-) -> int:
-    """``linetwin sim``: serve until Ctrl+C / SIGTERM, return 0 (2: bad arguments,
-    1: cannot listen).
-
-    Prints the endpoint as the first line of stdout (scripts read it), then a
-    line naming the scenario and what it does.
-    """
-    try:
-        server = SimulatorServer(project, host=host, port=port, seed=seed, speed=speed, scenario=scenario)
-    except ValueError as exc:
-        print(f"linetwin sim: {exc}", file=sys.stderr)
-        return 2
-    try:
-        asyncio.run(_serve_until_signalled(server))
-    except KeyboardInterrupt:  # platforms without loop signal handlers
-        pass
-    except OSError as exc:
-        print(f"linetwin sim: cannot listen on {host}:{port}: {exc.strerror or exc}", file=sys.stderr)
-        return 1
-    return 0
-
-
-async def _serve_until_signalled(server: SimulatorServer) -> None:
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
-            loop.add_signal_handler(sig, stop.set)
-    await server.start()
-    print(server.endpoint, flush=True)
-    model = server.simulator.scenario_model
-    print(f"scenario: {model.name}: {model.describe()}", flush=True)
-    try:
-        await stop.wait()
-    finally:
-        await server.stop()
