@@ -19,7 +19,8 @@ from pathlib import Path
 import pytest
 
 from linetwin.io.history.history_store import HistoryStore, HistoryStoreError
-from linetwin.io.history.recorder import Recorder, record_cli
+from linetwin.io.history.recorder import Recorder
+from linetwin.ui.cli.record import record_cli
 from linetwin.io.opcua.simulator.sim_server import free_port
 from linetwin.twin.alerts.alerts import AlertBook, Severity
 from linetwin.twin.model import Project

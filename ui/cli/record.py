@@ -1,7 +1,10 @@
-"""``linetwin record PROJECT [--endpoint URL] --out FILE.duckdb [--duration S]``.
+"""``linetwin record PROJECT [--endpoint URL | --simulate] --out FILE.duckdb [--duration S]``.
 
-Headless recording: a :class:`LiveClient` fills a queue, this loop drains it
-every 0.1 s into a :class:`Recorder`. Connection changes and a progress line
+Headless recording: a :class:`LiveFeed` (one client per endpoint of the
+project) fills a queue; every 0.1 s :class:`Recording` drains it, hands every
+item to the :class:`Recorder` and steps the one :class:`TwinPipeline` the GUI
+drives too, whose alert book the recorder follows: a headless recording holds
+the alerts the window would have raised. Connection changes and a progress line
 every few seconds go to stderr; the summary line to stdout. An unreachable
 server is not an error: the client keeps retrying and each state change is
 printed. Stops after ``duration`` seconds, or on Ctrl+C / SIGTERM.
@@ -10,7 +13,6 @@ printed. Stops after ``duration`` seconds, or on Ctrl+C / SIGTERM.
 from __future__ import annotations
 
 import contextlib
-import queue
 import signal
 import sys
 import threading
@@ -19,48 +21,82 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TextIO
 
-from linetwin.io.opcua.connection_options import headless_reason
 from linetwin.io.history.history_store import HistoryStore, HistoryStoreError
-from linetwin.io.opcua.opcua_client import LiveClient
-from linetwin.io.opcua.security import ConnectionSettings
 from linetwin.io.history.recorder import Recorder
-from linetwin.io.opcua.simulator.sim_server import SimulatorServer
-from linetwin.twin.alerts.alert_rules import AlertEngine
+from linetwin.io.opcua.connection_options import headless_reason
+from linetwin.io.opcua.security import ConnectionSettings
+from linetwin.io.sessions.live_feed import LiveFeed
 from linetwin.twin.model import Project
-from linetwin.twin.updates import ConnectionChange, ConnectionState, ValueUpdate
+from linetwin.twin.pipeline import TwinPipeline
+from linetwin.twin.production.events import ComplianceEvent, InspectionEvent
+from linetwin.twin.updates import ConnectionChange, ValueUpdate
+from linetwin.ui.cli.links import LinkWatch
+from linetwin.ui.cli.monitor import Feed
 
 PROGRESS_EVERY_S = 5.0
 POLL_S = 0.1
 
 
-class _Progress:
-    """What the loop has seen, for the progress and summary lines."""
+class Recording:
+    """Moves a feed's items through ``pipeline`` into ``recorder``, one poll at a time.
 
-    def __init__(self, recorder: Recorder, stream: TextIO) -> None:
-        self.recorder = recorder
+    The recorder follows the pipeline's alert book, so every alert raised,
+    updated, cleared or acknowledged is written. ``feed`` is anything with
+    ``drain()``: a :class:`LiveFeed`, or a queue in a test.
+    """
+
+    def __init__(self, feed: Feed, pipeline: TwinPipeline, recorder: Recorder,
+                 stream: TextIO | None = None) -> None:
+        self.feed, self.pipeline, self.recorder = feed, pipeline, recorder
         self.stream = stream
         self.signals: set[str] = set()
-        self.connection_events = 0
-        self.connected = False  # ever, during this recording
+        self.counts = {"connection": 0, "inspection": 0, "compliance": 0}
+        self.links = LinkWatch()
         self.started = time.monotonic()
         self._last = (self.started, 0)
+        recorder.follow_alerts(pipeline.alerts.book)
 
-    def saw(self, items: list) -> None:
+    def poll(self) -> int:
+        """Record and step everything waiting; how many items it was."""
+        items = self.feed.drain()
+        if items:
+            self._saw(items)
+            self.recorder.submit(items)
+            self.pipeline.step(items)
+        return len(items)
+
+    def _saw(self, items: list) -> None:
         for item in items:
-            if type(item) is ValueUpdate:
+            kind = type(item)
+            if kind is ValueUpdate:
                 self.signals.add(item.signal_id)
-            elif isinstance(item, ConnectionChange):
-                self.connection_events += 1
-                self.connected = self.connected or item.state is ConnectionState.CONNECTED
-                print(f"linetwin record: {item.state.name.lower()}: {item.message}", file=self.stream, flush=True)
+            elif kind is ConnectionChange:
+                self.counts["connection"] += 1
+                self.links.saw(item)
+                self._say(f"{item.state.name.lower()}: {item.message}")
+            elif kind is InspectionEvent:
+                self.counts["inspection"] += 1
+            elif kind is ComplianceEvent:
+                self.counts["compliance"] += 1
 
     def report(self) -> None:
+        """The progress line: samples written, their rate since the last line, the backlog."""
         now, samples = time.monotonic(), self.recorder.samples_written
         rate = (samples - self._last[1]) / max(now - self._last[0], 1e-9)
         self._last = (now, samples)
         error = f", write error: {self.recorder.error}" if self.recorder.error else ""
-        print(f"linetwin record: {samples} samples of {len(self.signals)} signals, {rate:.0f}/s, "
-              f"backlog {self.recorder.backlog}{error}", file=self.stream, flush=True)
+        self._say(f"{samples} samples of {len(self.signals)} signals, {rate:.0f}/s, "
+                  f"backlog {self.recorder.backlog}{error}")
+
+    def summary(self, path: Path) -> str:
+        seconds = time.monotonic() - self.started
+        return (f"recorded {self.recorder.samples_written} samples of {len(self.signals)} signals, "
+                f"{self.counts['inspection']} inspection events, {self.counts['compliance']} compliance "
+                f"events and {self.counts['connection']} connection events in {seconds:.1f} s to {path}")
+
+    def _say(self, text: str) -> None:
+        if self.stream is not None:
+            print(f"linetwin record: {text}", file=self.stream, flush=True)
 
 
 def record_cli(project: Project, endpoint: str | None, out: str | Path, duration: float | None = None,
@@ -70,7 +106,7 @@ def record_cli(project: Project, endpoint: str | None, out: str | Path, duration
     """Record ``project``'s signals into ``out`` until ``duration`` or a signal; exit code.
 
     0 when everything received was written, 1 when the file cannot be opened,
-    writes failed or the server was never reached, 2 for a bad duration.
+    writes failed or a server was never reached, 2 for a bad duration.
     """
     stream = stream or sys.stderr
     if duration is not None and not duration > 0:
@@ -81,93 +117,69 @@ def record_cli(project: Project, endpoint: str | None, out: str | Path, duration
     except HistoryStoreError as exc:
         print(f"linetwin record: {exc}", file=stream)
         return 1
-    server = None
+    feed = LiveFeed(project, endpoint, simulate=simulate, settings=None if simulate else settings)
     try:
-        if simulate:
-            server = SimulatorServer(project, host="127.0.0.1", port=0)
-            endpoint = server.start_in_thread()
-        return _record(project, store, endpoint or project.source.endpoint, duration, stream,
-                       progress_every, None if simulate else settings)
+        return _record(project, feed, store, duration, stream, progress_every)
     finally:
-        if server is not None:
-            server.stop_thread()
         store.close()
 
 
-def _record(project: Project, store: HistoryStore, endpoint: str, duration: float | None,
-            stream: TextIO, progress_every: float, settings: ConnectionSettings | None) -> int:
-    updates: queue.SimpleQueue = queue.SimpleQueue()
-    client = LiveClient(project, updates, endpoint=endpoint, settings=settings)
-    recorder = Recorder(store, project, endpoint=endpoint)
-    alerts = AlertEngine(project)
-    recorder.follow_alerts(alerts.book)
-    progress = _Progress(recorder, stream)
-    print(f"linetwin record: {endpoint} -> {store.path}"
-          + (f" for {duration:g} s" if duration else " until Ctrl+C"), file=stream, flush=True)
-    recorder.start()
-    client.start()
+def _record(project: Project, feed: LiveFeed, store: HistoryStore, duration: float | None,
+            stream: TextIO, progress_every: float) -> int:
+    recorder = Recorder(store, project)
+    recording = Recording(feed, TwinPipeline(project), recorder, stream)
     try:
+        feed.start()  # a simulator's port is known only now
+        recording.pipeline.default_endpoint = recorder.endpoint = feed.endpoint
+        print(f"linetwin record: {', '.join(feed.endpoints)} -> {store.path}"
+              + (f" for {duration:g} s" if duration else " until Ctrl+C"), file=stream, flush=True)
+        recorder.start()
         with _stop_on_signals() as stop:
-            _pump(updates, recorder, progress, stop, duration, progress_every,
-                  lambda: client.problem is not None, alerts)
+            _pump(recording, stop, duration, progress_every, lambda: feed.refused() is not None)
     finally:
-        client.stop()
-        _drain(updates, recorder, progress, alerts)  # the final "disconnected"
+        feed.stop()
+        recording.poll()  # the final "disconnected" of each link
         recorder.stop()
-    if client.problem is not None:
-        print(f"linetwin record: {headless_reason(client.problem, client.trust)}", file=stream)
+    return _outcome(recording, feed, store.path, stream)
+
+
+def _outcome(recording: Recording, feed: LiveFeed, path: Path, stream: TextIO) -> int:
+    refused = feed.refused()
+    if refused is not None:
+        print(f"linetwin record: {headless_reason(refused.problem, refused.trust)}", file=stream)
         return 1
-    if not progress.connected:  # unreachable all along: nothing was recorded, say so
-        print(f"linetwin record: never connected to {endpoint}; nothing recorded", file=stream)
+    missing = recording.links.never_connected(feed.endpoints)
+    if len(missing) == len(feed.endpoints):  # unreachable all along: nothing was recorded, say so
+        for endpoint, _reason in missing:
+            print(f"linetwin record: never connected to {endpoint}; nothing recorded", file=stream)
         return 1
-    seconds = time.monotonic() - progress.started
-    print(f"recorded {recorder.samples_written} samples of {len(progress.signals)} signals and "
-          f"{progress.connection_events} connection events in {seconds:.1f} s to {store.path}", flush=True)
+    print(recording.summary(path), flush=True)
+    for endpoint, reason in missing:
+        print(f"linetwin record: never connected to {endpoint}; its signals were not recorded: {reason}",
+              file=stream)
+    recorder = recording.recorder
     if recorder.backlog or recorder.dropped:
         print(f"linetwin record: {recorder.backlog + recorder.dropped} received items were not written: "
               f"{recorder.error or 'items no column can hold'}", file=stream)
         return 1
-    return 0
+    return 1 if missing else 0
 
 
-def _pump(updates: queue.SimpleQueue, recorder: Recorder, progress: _Progress, stop: threading.Event,
-          duration: float | None, progress_every: float, refused,
-          alerts: AlertEngine) -> None:
+def _pump(recording: Recording, stop: threading.Event, duration: float | None,
+          progress_every: float, refused) -> None:
     start = time.monotonic()
     next_report = start + progress_every
     while not stop.is_set():
-        _drain(updates, recorder, progress, alerts)
+        recording.poll()
         if refused():  # untrusted certificate or rejected password: nobody to ask here
             return
         now = time.monotonic()
         if duration is not None and now - start >= duration:
             return
         if now >= next_report:
-            progress.report()
+            recording.report()
             next_report = now + progress_every
         stop.wait(POLL_S)
-
-
-def _drain(updates: queue.SimpleQueue, recorder: Recorder, progress: _Progress,
-           alerts: AlertEngine) -> None:
-    items = []
-    with contextlib.suppress(queue.Empty):
-        while True:
-            items.append(updates.get_nowait())
-    if items:
-        progress.saw(items)
-        recorder.submit(items)
-        # The project's alert rules run here too, so a headless recording holds
-        # the same alerts the GUI would have raised (the recorder follows the book).
-        values = []
-        for item in items:  # in order: a lost link breaks the windows of its signals
-            if isinstance(item, ValueUpdate):
-                values.append(item)
-            elif isinstance(item, ConnectionChange):
-                alerts.process(values)
-                values = []
-                alerts.connection_changed(item, recorder.endpoint or "")
-        alerts.process(values)
 
 
 @contextlib.contextmanager
