@@ -3,8 +3,10 @@
 Data flow (DESIGN section 3): asyncua runs on an :class:`AsyncioThread`; every
 data change becomes a :class:`ValueUpdate` put straight on the caller's
 ``queue.SimpleQueue`` (no coalescing here: the recorder wants every value),
-and connection changes become :class:`ConnectionChange` items on the same
-queue. The GUI thread only ever drains that queue.
+every event of the project's event sources a production item
+(:mod:`linetwin.io.opcua.ua_events`), and connection changes become
+:class:`ConnectionChange` items on the same queue. The GUI thread only ever
+drains that queue.
 
 Connection life cycle, as reported on the queue::
 
@@ -32,7 +34,6 @@ import logging
 import math
 import threading
 import time
-from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from asyncua import Client, ua
@@ -50,8 +51,9 @@ from linetwin.io.opcua.security import (
     split_credentials,
 )
 from linetwin.io.opcua.trust_store import CertificateInfo, ClientIdentity, TrustStore
-from linetwin.io.opcua.ua_subscription import item_request, posix, subscription_parameters
-from linetwin.io.opcua.value_types import NodeType, read_node_types, type_refusal, typed_value
+from linetwin.io.opcua.ua_events import SubscriptionHandler, UaSession, subscribe_event_sources
+from linetwin.io.opcua.ua_subscription import item_request, subscription_parameters
+from linetwin.io.opcua.value_types import NodeType, read_node_types, type_refusal
 from linetwin.twin.model import Project, Signal
 from linetwin.twin.updates import ConnectionChange, ConnectionState, ValueUpdate
 
@@ -71,48 +73,6 @@ class UpdateSink(Protocol):
     """Where updates go: ``queue.SimpleQueue`` or anything with a thread-safe put."""
 
     def put(self, item: ValueUpdate | ConnectionChange) -> None: ...
-
-
-@dataclass
-class _Session:
-    """One connection attempt that got as far as a subscription."""
-
-    client: Client
-    lost: asyncio.Event
-    reason: list[str]  # why it was lost, filled by callbacks
-    by_handle: dict[int, list[str]]  # monitored item client handle -> signal ids
-    namespaces: list[str] = field(default_factory=list)
-    nodes: dict[ua.NodeId, list[Signal]] = field(default_factory=dict)  # what to monitor
-    node_types: dict[ua.NodeId, NodeType] = field(default_factory=dict)
-    types: dict[int, NodeType] = field(default_factory=dict)  # client handle -> its node's value type
-    subscription: Any = None
-
-
-class _Handler:
-    """asyncua subscription handler: data changes -> ValueUpdates on the sink."""
-
-    def __init__(self, sink: UpdateSink, by_handle: dict[int, list[str]], session: _Session) -> None:
-        self._sink = sink
-        self._by_handle = by_handle
-        self._session = session
-
-    def datachange_notification(self, node: Any, val: Any, data: Any) -> None:
-        item = data.monitored_item
-        signal_ids = self._by_handle.get(item.ClientHandle, ())
-        received = time.time()
-        dv = item.Value
-        status = dv.StatusCode.value if dv is not None and dv.StatusCode is not None else 0
-        source = posix(dv.SourceTimestamp) if dv is not None else None
-        if source is None and dv is not None:
-            source = posix(dv.ServerTimestamp)
-        value, text, value_type = typed_value(val, self._session.types.get(item.ClientHandle))
-        for signal_id in signal_ids:
-            self._sink.put(ValueUpdate(signal_id, value, source or received, received, status, text, value_type))
-
-    def status_change_notification(self, status: ua.StatusChangeNotification) -> None:
-        if not status.Status.is_good():  # subscription gone: BadTimeout, BadShutdown ...
-            self._session.reason.append(f"subscription status {status.Status.name}")
-            self._session.lost.set()
 
 
 class LiveClient:
@@ -144,10 +104,12 @@ class LiveClient:
         self._identity = identity
         self.problem: ConnectionProblem | None = None
         self.signal_problems: dict[str, str] = {}  # signal id -> why its node's type cannot serve it
+        self.event_problems: dict[str, str] = {}  # event source -> why it cannot be subscribed
         self._types: dict[ua.NodeId, NodeType] = {}  # bound nodes' value types, kept across reconnects
         self._project = project
         self._updates = updates
         self._signals = [s for s in project.signals if s.endpoint in (None, given, self.endpoint)]
+        self._event_sources = [e for e in project.event_sources if e.endpoint in (None, given, self.endpoint)]
         self._thread: AsyncioThread | None = None
         self._future: concurrent.futures.Future[None] | None = None
         self._main: asyncio.Task[None] | None = None
@@ -273,13 +235,13 @@ class LiveClient:
         self.problem = None
         self._emit(ConnectionState.CONNECTING, f"connecting to {self.endpoint}")
 
-    async def _open_session(self) -> _Session:
+    async def _open_session(self) -> UaSession:
         """Connect and create the (still empty) subscription."""
         if self.settings.secure and self._identity is None:
             self._identity = load_identity()
         client, validator = await new_client(self.endpoint, self.settings, self.trust, self._identity,
                                              timeout=REQUEST_TIMEOUT_S, watchdog_intervall=WATCHDOG_S)
-        session = _Session(client, asyncio.Event(), [], {})
+        session = UaSession(client, asyncio.Event(), [], {})
 
         async def on_lost(exc: Exception) -> None:
             session.reason.append(_describe(exc))
@@ -293,8 +255,9 @@ class LiveClient:
             # values back by a publishing interval.
             session.nodes = self._resolve(session.namespaces)
             session.node_types = await self._node_types(client, list(session.nodes))
-            handler = _Handler(self._updates, session.by_handle, session)
-            session.subscription = await client.create_subscription(subscription_parameters(self._signals), handler)
+            session.handler = SubscriptionHandler(self._updates, session)
+            session.subscription = await client.create_subscription(subscription_parameters(self._signals),
+                                                                    session.handler)
         except BaseException as exc:
             await close_client(client, graceful=False)
             if isinstance(exc, Exception) and validator is not None and validator.problem is not None:
@@ -302,10 +265,13 @@ class LiveClient:
             raise
         return session
 
-    async def _serve(self, session: _Session) -> str:
+    async def _serve(self, session: UaSession) -> str:
         """Subscribe to every signal, then wait until the session is lost; why it was."""
         try:
             await self._monitor(session)
+            if self._event_sources:
+                self.event_problems = await subscribe_event_sources(
+                    session.client, session.subscription, session.handler, self._event_sources, session.namespaces)
             await session.lost.wait()
         except Exception as exc:  # noqa: BLE001 - e.g. the server dropped us mid-subscribe
             session.reason.append(_describe(exc))
@@ -314,7 +280,7 @@ class LiveClient:
             await close_client(session.client, graceful=not session.lost.is_set())
         return session.reason[0] if session.reason else "connection lost"
 
-    async def _monitor(self, session: _Session) -> None:
+    async def _monitor(self, session: UaSession) -> None:
         """One monitored item per distinct node; bad nodes become Bad updates."""
         sub, by_handle = session.subscription, session.by_handle
         nodes, types = session.nodes, session.node_types

@@ -27,6 +27,7 @@ def find_inconsistencies(doc: ProjectDocument) -> list[Finding]:
         _rule_references,
         _signal_alerts,
         _fpy_references,
+        _event_source_references,
         _mesh_units_without_mesh,
     )
     return [finding for check in checks for finding in check(doc)]
@@ -228,3 +229,21 @@ def _fpy_references(doc: ProjectDocument) -> Iterator[Finding]:
             yield ("fpy", index, "reject"), (
                 f"{subject}: good and reject are the same signal '{fpy.good}'; they must be two counters"
             )
+
+
+def _event_source_references(doc: ProjectDocument) -> Iterator[Finding]:
+    assets = {asset.id for asset in doc.assets}
+    seen: dict[tuple, int] = {}
+    for index, source in enumerate(doc.event_sources):
+        subject = f"event source '{source.event_type}'"
+        if source.station is not None and source.station not in assets:
+            yield ("event_sources", index, "station"), (
+                f"{subject}: station '{source.station}' is not an asset in this project"
+            )
+        key = (source.endpoint, source.notifier, source.event_type)
+        if key in seen:
+            yield ("event_sources", index, "event_type"), (
+                f"{subject} from notifier {source.notifier} is given twice "
+                f"(first by event_sources[{seen[key]}]); each event would be read twice"
+            )
+        seen.setdefault(key, index)

@@ -26,11 +26,14 @@ from linetwin.io.project import project_schema as schema
 from linetwin.io.project.project_consistency import find_inconsistencies
 from linetwin.io.project.toml_lines import KeyLines, syntax_error_line, syntax_error_message
 from linetwin.twin.model import (
+    EVENT_FIELDS,
     AlertSettings,
     AnalogColorRule,
     Asset,
     AssetLevel,
     DefectSpec,
+    EventKind,
+    EventSource,
     FpySpec,
     Limits,
     Project,
@@ -140,8 +143,9 @@ _ELEMENT_NOUNS = {
     "signals": "signal",
     "visual_rules": "visual rule",
     "fpy": "FPY of station",
+    "event_sources": "event source",
 }
-_ELEMENT_IDS = {"fpy": "station"}  # the key naming an element, where it is not "id"
+_ELEMENT_IDS = {"fpy": "station", "event_sources": "event_type"}  # the key naming an element, where it is not "id"
 
 
 def _schema_problems(error: ValidationError, path: Path, lines: KeyLines, raw: dict) -> list[Problem]:
@@ -216,6 +220,7 @@ _TABLE_MODELS: dict[tuple[str, ...], type[BaseModel]] = {
     ("signals", "limits"): schema.LimitsEntry,
     ("signals", "alerts"): schema.AlertsEntry,
     ("fpy",): schema.FpyEntry,
+    ("event_sources",): schema.EventSourceEntry,
 }
 
 
@@ -259,6 +264,7 @@ def _to_project(doc: schema.ProjectDocument, path: Path) -> Project:
         ),
         states=dict(doc.states),
         fpy=tuple(_to_fpy(f) for f in doc.fpy),
+        event_sources=tuple(_to_event_source(e) for e in doc.event_sources),
     )
 
 
@@ -322,6 +328,13 @@ def _to_fpy(entry: schema.FpyEntry) -> FpySpec:
         defects=tuple(DefectSpec(name, d.counter, d.rate, d.limit, d.arl0_units)
                       for name, d in entry.defects.items()),
     )
+
+
+def _to_event_source(entry: schema.EventSourceEntry) -> EventSource:
+    kind = EventKind(entry.kind)
+    return EventSource(kind=kind, event_type=entry.event_type, notifier=entry.notifier,
+                       endpoint=entry.endpoint, fields={**EVENT_FIELDS[kind], **entry.fields},
+                       measured=dict(entry.measured), station=entry.station)
 
 
 def _to_rule(entry: schema.StateRuleEntry | schema.AnalogRuleEntry):

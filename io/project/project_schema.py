@@ -26,11 +26,20 @@ from pydantic import (
     StrictBool,
     StrictInt,
     StrictStr,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
 
-from linetwin.twin.model import DEFAULT_STATES, AlertSettings, FpySpec, SourceConfig
+from linetwin.twin.model import (
+    DEFAULT_STATES,
+    EVENT_FIELDS,
+    SERVER_OBJECT,
+    AlertSettings,
+    EventKind,
+    FpySpec,
+    SourceConfig,
+)
 
 SECURITY_POLICIES = (
     "None",
@@ -195,12 +204,7 @@ class SignalEntry(_Section):
     @field_validator("node")
     @classmethod
     def _node_id(cls, value: str) -> str:
-        if not _NODE_ID.match(value):
-            raise ValueError(
-                f"{value!r} is not an OPC UA node id; expected e.g. 'ns=2;s=Sealer.Temperature', "
-                "'ns=2;i=1001' or 'nsu=urn:example;s=Tag'"
-            )
-        return value
+        return _node_id_text(value)
 
 
 class StateRuleEntry(_Section):
@@ -282,6 +286,54 @@ class FpyEntry(_Section):
         return self
 
 
+def _node_id_text(value: str) -> str:
+    if not _NODE_ID.match(value):
+        raise ValueError(
+            f"{value!r} is not an OPC UA node id; expected e.g. 'ns=2;s=Sealer.Temperature', "
+            "'ns=2;i=1001' or 'nsu=urn:example;s=Tag'"
+        )
+    return value
+
+
+class EventSourceEntry(_Section):
+    """An ``[[event_sources]]`` table: OPC UA events of one type that a project
+    reads as inspections, compliance steps or lot changes, and which of the
+    event's fields (browse names) carry our fields."""
+
+    kind: Literal["inspection", "compliance", "lot"]
+    event_type: Identifier  # a browse name ("InspectionEventType") or a node id
+    notifier: Annotated[StrictStr, AfterValidator(_node_id_text)] = SERVER_OBJECT
+    endpoint: Endpoint | None = None  # None: the project's [source]
+    fields: dict[Identifier, Identifier] = {}  # ours -> the event field's browse name
+    measured: dict[Identifier, Identifier] = {}  # measured value -> the event field's browse name
+    station: Identifier | None = None  # asset id, for events that name no station
+
+    @field_validator("event_type")
+    @classmethod
+    def _type_reference(cls, value: str) -> str:
+        return _node_id_text(value) if "=" in value else value
+
+    @field_validator("fields")
+    @classmethod
+    def _known_fields(cls, value: dict[str, str], info: ValidationInfo) -> dict[str, str]:
+        kind = info.data.get("kind")
+        if kind is None:  # the kind itself is wrong: reported there
+            return value
+        known = EVENT_FIELDS[EventKind(kind)]
+        unknown = [name for name in value if name not in known]
+        if unknown:
+            raise ValueError(f"{', '.join(map(repr, unknown))} is not a field of {kind} events; "
+                             f"known: {', '.join(known)}")
+        return value
+
+    @field_validator("measured")
+    @classmethod
+    def _inspection_only(cls, value: dict[str, str], info: ValidationInfo) -> dict[str, str]:
+        if value and info.data.get("kind") not in (None, "inspection"):
+            raise ValueError("only inspection events carry measured values")
+        return value
+
+
 VisualRuleEntry = Annotated[Union[StateRuleEntry, AnalogRuleEntry], Field(discriminator="kind")]
 RULE_KINDS = ("state", "analog")
 
@@ -296,3 +348,4 @@ class ProjectDocument(_Section):
     signals: list[SignalEntry] = []
     visual_rules: list[VisualRuleEntry] = []
     fpy: list[FpyEntry] = []
+    event_sources: list[EventSourceEntry] = []

@@ -44,6 +44,7 @@ from linetwin.io.opcua.asyncio_thread import AsyncioThread, quiet_asyncua_loggin
 from linetwin.io.opcua.node_ids import browse_name_of, parse_node_id, resolve_namespace
 from linetwin.io.opcua.simulator.sim_events import EventPublisher
 from linetwin.twin.model import AssetLevel, Project, Signal, SignalKind
+from linetwin.twin.sim.production import ProductionConfig
 from linetwin.twin.sim.scenarios import Scenario
 from linetwin.twin.sim.simulation import LineSimulator
 
@@ -98,7 +99,8 @@ class SimulatorServer:
 
     ``scenario``: a name from :data:`linetwin.twin.sim.scenarios.SCENARIOS` (an
     unknown one raises ``ValueError`` naming the valid ones) or a
-    :class:`~linetwin.twin.sim.scenarios.Scenario` made for this server. Stopped, the
+    :class:`~linetwin.twin.sim.scenarios.Scenario` made for this server;
+    ``production``: units per lot, SKUs, procedure violations. Stopped, the
     port is free at once: a new server may listen on it straight away.
     """
 
@@ -110,6 +112,7 @@ class SimulatorServer:
         seed: int = 1,
         speed: float = 1.0,
         scenario: str | Scenario = "normal",
+        production: ProductionConfig | None = None,
     ) -> None:
         if not 0 <= port <= 65535:
             raise ValueError(f"port must be 0..65535, got {port}")
@@ -124,7 +127,7 @@ class SimulatorServer:
         self._port: int | None = None
         self._speed = speed
         # The model; touch it only on the server's event loop (it is stepped there).
-        self.simulator = LineSimulator(stations, seed=seed, scenario=scenario)
+        self.simulator = LineSimulator(stations, seed=seed, scenario=scenario, production=production)
         self._server: Server | None = None
         self._bindings: list[_Binding] = []
         self._folders: dict[str, ua.NodeId] = {}  # station -> its folder
