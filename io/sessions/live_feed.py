@@ -47,7 +47,8 @@ class LiveFeed:
     @property
     def endpoints(self) -> list[str]:
         """Every server this project reads from, the default one first."""
-        extra = {s.endpoint for s in self.project.signals if s.endpoint} - {self.endpoint}
+        bound = (*self.project.signals, *self.project.event_sources)
+        extra = {s.endpoint for s in bound if s.endpoint} - {self.endpoint}
         return [self.endpoint, *sorted(extra)]
 
     @property
