@@ -111,3 +111,36 @@ def test_monitor_prints_alerts_from_the_project_rules():
     assert any(r["rule"] == "limit-low" and r["signal"] == "sealer.seal_temperature"
                and r["change"] == "raised" and r["limit"] == 175 for r in alerts)
     assert records[-1]["alerts"] == len(alerts)
+
+
+def test_monitor_prints_production_events_and_links_at_their_own_time():
+    from linetwin.twin.production.events import (
+        ComplianceEvent, InspectionEvent, InspectionResult, Lot, Severity,
+    )
+    from linetwin.twin.updates import ConnectionChange, ConnectionState
+
+    class Feed:  # no network: one batch, then nothing
+        def __init__(self, items):
+            self.batches = [items]
+
+        def drain(self, limit=None):
+            return self.batches.pop() if self.batches else []
+
+    t0 = 1_780_000_000.0
+    items = [ConnectionChange("opc.tcp://x", ConnectionState.LOST, "gone", t0),
+             Lot("L-7", "PET-500", t0 + 1),
+             InspectionEvent(t0 + 2, "U-1", "L-7", "PET-500", "inspection", InspectionResult.FAIL,
+                             "seal gap", Severity.CRITICAL, {"gap_mm": float("nan")}),
+             ComplianceEvent(t0 + 3, "sealer", "op-3", "operator", "SOP-JAM", "2", "clear jam",
+                             ok=False, reason="guard opened before lockout")]
+    out = io.StringIO()
+    monitor = Monitor(load_project(DEMO_PROJECT), out=out, feed=Feed(items))
+    assert monitor.poll() is not None and monitor.poll() is None
+    link, lot, unit, step = _records(out)
+    assert link["time"] == "2026-05-28T20:26:40.000+00:00" and link["state"] == "lost"
+    assert (lot["type"], lot["change"], lot["lot"]) == ("lot", "started", "L-7")
+    assert (unit["type"], unit["unit"], unit["result"], unit["severity"]) == \
+        ("inspection", "U-1", "fail", "critical")
+    assert unit["measured"] == {"gap_mm": None}
+    assert (step["type"], step["ok"], step["reason"]) == ("compliance", False, "guard opened before lockout")
+    assert monitor.counts["inspection"] == monitor.counts["compliance"] == monitor.counts["lot"] == 1
