@@ -58,7 +58,7 @@ sys.path.insert(0, str(HERE))  # benchmarks/ is not a package: reuse gui_tick's 
 
 import gui_tick  # noqa: E402  (sets QT_QPA_PLATFORM=offscreen before Qt loads)
 import pyvista as pv  # noqa: E402
-from ingest_phases import run_bare, run_live  # noqa: E402
+from ingest_phases import client_subscribes_directly, run_bare, run_live  # noqa: E402
 from PySide6.QtCore import QCoreApplication  # noqa: E402
 
 from linetwin.io.opcua.asyncio_thread import quiet_asyncua_logging  # noqa: E402
@@ -134,7 +134,8 @@ def measure(rate: float, args, project: Project, scene: LineScene) -> RateResult
             for kind in ("bare", "live"):
                 try:
                     phase = (run_bare(server, project, args.warmup, args.seconds) if kind == "bare" else
-                             run_live(server, project, scene, args.warmup, args.seconds))
+                             run_live(server, project, scene, args.warmup, args.seconds,
+                                      direct=not args.asyncua_callbacks))
                 except RuntimeError as exc:
                     result.failures.append(f"round {r + 1} {kind}: {exc}")
                     print(f"  round {r + 1} {kind}: FAILED: {exc}", flush=True)
@@ -185,12 +186,20 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--gui-tick", type=int, default=0, metavar="TICKS",
                         help="also run gui_tick.py with this many ticks (0: skip)")
+    parser.add_argument("--asyncua-callbacks", action="store_true",
+                        help="live: LiveClient as it is, if it still uses asyncua's callback mode "
+                             "(default: with ua_subscription.open_subscription, see ingest_phases.py)")
     parser.add_argument("--stock-server", action="store_true",
                         help="serve with asyncua's unpatched server code (slower, see ingest_server.py)")
     args = parser.parse_args()
     if args.signals <= 0 or args.signals % 10:
         parser.error(f"--signals must be a positive multiple of 10, got {args.signals}")
     quiet_asyncua_logging()
+    if client_subscribes_directly():
+        print("LiveClient subscribes with ua_subscription.open_subscription")
+    else:
+        print("LiveClient still uses asyncua's callback mode: live measured "
+              + ("as it is" if args.asyncua_callbacks else "with open_subscription swapped in (proposed change)"))
     app = QCoreApplication.instance() or QCoreApplication([])  # noqa: F841 - the QTimer needs it
     project = project_with(args.signals // 10)
     plotter = pv.Plotter(off_screen=True, window_size=(640, 360))

@@ -7,6 +7,7 @@ delivered a value, warms up, measures over a window and returns a
 
 from __future__ import annotations
 
+import contextlib
 import queue
 import time
 from datetime import timezone
@@ -15,9 +16,10 @@ from asyncua import Client, ua
 from PySide6.QtCore import QEventLoop, QTimer
 
 from ingest_support import Phase, ServerProcess, cpu_per_value, in_window, thread_cpu
+from linetwin.io.opcua import opcua_client
 from linetwin.io.opcua.asyncio_thread import AsyncioThread
 from linetwin.io.opcua.opcua_client import LiveClient
-from linetwin.io.opcua.ua_subscription import item_request
+from linetwin.io.opcua.ua_subscription import item_request, open_subscription
 from linetwin.scene.line_scene import LineScene
 from linetwin.twin.model import Project
 from linetwin.twin.pipeline import TwinPipeline
@@ -185,9 +187,42 @@ def _wait_ready(bridge: _MeasuredBridge, signals: int, warmup: float, started: f
     bridge.seen = None
 
 
+def client_subscribes_directly() -> bool:
+    """True once LiveClient creates its subscription with ``open_subscription``."""
+    return hasattr(opcua_client, "open_subscription")
+
+
+@contextlib.contextmanager
+def direct_subscriptions(enabled: bool):
+    """LiveClient with ``ua_subscription.open_subscription`` in place of asyncua's
+    ``client.create_subscription``: the one-line change proposed for
+    ``opcua_client.py`` (issue 7), measured before it is made. A no-op once it is."""
+    if not enabled or client_subscribes_directly():
+        yield
+        return
+    original = opcua_client.new_client
+
+    async def new_client(*args, **kwargs):
+        client, validator = await original(*args, **kwargs)
+        client.create_subscription = lambda params, handler, **_: open_subscription(client, params, handler)
+        return client, validator
+
+    opcua_client.new_client = new_client
+    try:
+        yield
+    finally:
+        opcua_client.new_client = original
+
+
 def run_live(server: ServerProcess, project: Project, scene: LineScene,
-             warmup: float, seconds: float) -> Phase:
+             warmup: float, seconds: float, direct: bool = True) -> Phase:
     """The whole live path: LiveClient -> queue -> LiveBridge (TwinPipeline) -> LineScene."""
+    with direct_subscriptions(direct):
+        return _run_live(server, project, scene, warmup, seconds)
+
+
+def _run_live(server: ServerProcess, project: Project, scene: LineScene,
+              warmup: float, seconds: float) -> Phase:
     updates: queue.SimpleQueue = queue.SimpleQueue()
     pipeline = TwinPipeline(project, default_endpoint=server.endpoint)
     bridge = _MeasuredBridge(pipeline, updates, scene, lambda: None)  # the render is left out
