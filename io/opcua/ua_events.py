@@ -94,7 +94,8 @@ class SubscriptionHandler:
             source = posix(dv.ServerTimestamp)
         value, text, value_type = typed_value(val, self._session.types.get(item.ClientHandle))
         for signal_id in signal_ids:
-            self._sink.put(ValueUpdate(signal_id, value, source or received, received, status, text, value_type))
+            self._sink.put(ValueUpdate(signal_id, value, source or received, received, status, text,
+                                       value_type))
 
     def event_notification(self, event: Any) -> None:
         mapper = self.mappers.get(getattr(event, "server_handle", None))
@@ -126,7 +127,8 @@ async def subscribe_event_sources(client: Client, subscription: Any, handler: Su
             missing = [source.fields[f] for f in REQUIRED[source.kind] if source.fields[f] not in offered]
             if missing:
                 raise LookupError(f"the event type has no field {', '.join(map(repr, missing))}")
-            handle = await subscription.subscribe_events(notifier, etype, evfilter, queuesize=EVENT_QUEUE_SIZE)
+            handle = await subscription.subscribe_events(notifier, etype, evfilter,
+                                                         queuesize=EVENT_QUEUE_SIZE)
         except (LookupError, ValueError, ua.UaError) as exc:
             problems[name] = f"{name}: {exc}"
             _log.warning("%s", problems[name])

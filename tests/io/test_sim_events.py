@@ -108,7 +108,8 @@ def test_a_jam_is_cleared_under_lockout_as_compliance_steps():
 def test_a_violation_carries_its_reason():
     with running_server(PROJECT, seed=4, speed=SPEED,
                         production=ProductionConfig(violation_rate=1.0)) as server:
-        reader, _ = collect(PROJECT, server.endpoint, lambda r, c: any(not e.ok and e.station == "filler" for e in of(r, ComplianceEvent)),
+        reader, _ = collect(PROJECT, server.endpoint,
+                            lambda r, c: any(not e.ok and e.station == "filler" for e in of(r, ComplianceEvent)),
                             subscribed=lambda: jam(server, "filler"))
     bad = [e for e in of(reader, ComplianceEvent) if not e.ok and e.station == "filler"]
     assert bad
