@@ -271,9 +271,10 @@ class AlertEngine:
             if t < feed.last_t:
                 self.late_samples += 1
                 continue
-            quality = quality_of(update.status_code)
-            if quality is not Quality.GOOD or not isfinite(value):
-                reading = quality.name.capitalize() if isfinite(value) else "non-numeric"
+            code = update.status_code
+            # 0 is Good: the decoder only runs for the (rare) other codes.
+            if (code and quality_of(code) is not Quality.GOOD) or not isfinite(value):
+                reading = quality_of(code).name.capitalize() if isfinite(value) else "non-numeric"
                 self._break(feed, f"a {reading} reading")
                 continue
             if feed.waiting is None and t - feed.last_t > feed.max_gap(self.config.gap_factor):
