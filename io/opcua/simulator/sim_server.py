@@ -36,7 +36,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from asyncua import Server, ua
 
@@ -174,7 +174,9 @@ class SimulatorServer:
         self._task = asyncio.create_task(self._update_loop(), name="linetwin-sim-update")
 
     async def stop(self) -> None:
-        """Stop updating and listening; the port is free again when this returns."""
+        """Stop updating and listening; when this returns the port is free, every
+        client connection is closed and every session is gone (nothing is left
+        running on the loop that could log later)."""
         task, self._task = self._task, None
         if task is not None:
             task.cancel()
@@ -182,15 +184,7 @@ class SimulatorServer:
                 await task
         server, self._server = self._server, None
         if server is not None:
-            _stop_listening(server)
-            await _stop_clock(server)
-            try:
-                await asyncio.wait_for(server.stop(), 3.0)
-            except asyncio.TimeoutError:
-                _log.warning("simulator server took too long to stop; aborting connections")
-                for transport in list(server.iserver.asyncio_transports):
-                    transport.abort()
-            await _close_orphan_sessions(server)
+            await _shut_down(server)
 
     async def run_forever(self, stop: asyncio.Event | None = None) -> None:
         """Serve until ``stop`` is set (or the task is cancelled)."""
@@ -348,16 +342,45 @@ def _typed(value: float, variant: ua.VariantType) -> float | int:
     return int(round(value))
 
 
-def _stop_listening(server: Server) -> None:
-    """Close the listening socket before asyncua closes the connections.
+async def _shut_down(server: Server) -> None:
+    """Stop ``server`` step by step, each step awaiting the event that ends it.
 
-    ``Server.stop`` closes the client connections first and the listener last;
-    a client that reconnects in between gets a connection nobody closes, and
-    ``wait_closed`` then waits for it (seconds). Closing twice is harmless.
+    asyncua's ``Server.stop`` closes the connections first and the listener
+    last, and does not wait for a closed connection's cleanup: a client that
+    reconnects in between, or a request still being processed, races the
+    internal server's shutdown (under load that race logged errors or left
+    tasks running). Here: the listener first (the port is free at once), then
+    every connection, waiting until asyncua has seen each one lost, then the
+    internal server, then the sessions it keeps for reconnecting clients.
     """
-    listener = getattr(server.bserver, "_server", None)
+    bserver = server.bserver
+    listener = getattr(bserver, "_server", None)
     if listener is not None:
-        listener.close()
+        listener.close()  # closes the listening socket now: no new connection
+    await _stop_clock(server)
+    await _drop_connections(bserver)
+    await server.stop()  # no connection left: stops the cleanup task, internal session, history
+    await _close_orphan_sessions(server)
+
+
+async def _drop_connections(bserver: Any) -> None:
+    """Abort every client connection and wait until each one's message loop has
+    ended and its cleanup (``UaProcessor.close``) has run.
+
+    ``abort`` rather than ``close``: a client that stopped reading would keep a
+    closing transport open until its send buffer drained, i.e. forever.
+    """
+    while bserver.clients:
+        protocols = list(bserver.clients)
+        for protocol in protocols:
+            if protocol.transport is not None:
+                protocol.transport.abort()  # connection_lost runs on the next loop turn
+        loops = [p._task for p in protocols if p._task is not None]
+        await asyncio.gather(*loops, return_exceptions=True)
+        while bserver.closing_tasks:  # created by connection_lost, one per connection
+            await asyncio.gather(bserver.closing_tasks.pop(), return_exceptions=True)
+        if any(p in bserver.clients for p in protocols):
+            await asyncio.sleep(0)  # a connection_lost still queued: let it run
 
 
 async def _close_orphan_sessions(server: Server) -> None:
