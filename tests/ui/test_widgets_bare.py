@@ -16,7 +16,7 @@ from linetwin.main import DEMO_PROJECT
 from linetwin.twin.clock import ReplayClock
 from linetwin.twin.pipeline import TwinPipeline
 from linetwin.twin.selection import Selection
-from linetwin.twin.updates import ValueUpdate
+from linetwin.twin.updates import ConnectionChange, ConnectionState, ValueUpdate
 from linetwin.ui.qt.asset_tree import COMPONENT_ROLE, AssetTree
 from linetwin.ui.qt.recording import RecordingControl
 
@@ -78,6 +78,8 @@ class Taps:
     def __init__(self, pipeline: TwinPipeline) -> None:
         self.pipeline = pipeline
         self.taps: list = []
+        self.links = {ENDPOINT: ConnectionChange(ENDPOINT, ConnectionState.CONNECTED, "connected",
+                                                 T0 - 60)}
 
     def step(self, items: list) -> None:
         for tap in self.taps:
@@ -130,6 +132,9 @@ def test_record_toggle_writes_values_alerts_and_acks_then_closes_the_file(feed, 
         assert row["alert_id"] == alert.id and row["rule"] == "limit-high"
         [ack] = store.alert_acks()
         assert (ack["user"], ack["comment"], ack["acked_at"]) == ("maria", "jaw cleaned", T0 + 7)
+        # The link was up before Record was pressed: its state is in the file anyway.
+        [link] = store.connection_events()
+        assert (link["endpoint"], link["state"], link["time"]) == (ENDPOINT, "connected", T0 - 60)
 
 
 def test_cancelling_the_file_dialog_leaves_recording_off(feed, control):

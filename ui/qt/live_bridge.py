@@ -20,7 +20,7 @@ from linetwin.twin.pipeline import TickResult, TwinPipeline
 
 TICK_MS = 33  # at most ~30 Hz: faster than the eye needs, cheap for the GUI thread
 TICK_BUDGET_S = 0.025  # pipeline work per tick; the rest waits for the next tick
-CHUNK_ITEMS = 2_000  # items stepped between two looks at the budget
+CHUNK_ITEMS = 500  # items stepped between two looks at the budget (~1-2 ms of work)
 
 
 class LiveBridge(QObject):
@@ -41,6 +41,7 @@ class LiveBridge(QObject):
         self.updates = updates
         self.scene, self.render = scene, render
         self.taps: list = []
+        self.links: dict = {}  # endpoint -> its latest ConnectionChange (a recorder starts with them)
         self._carry: deque = deque()  # taken from the queue, not yet stepped
         self._arrivals: deque[tuple[float, int]] = deque()
         self.timer = QTimer(self)
@@ -82,6 +83,7 @@ class LiveBridge(QObject):
             tap(items)
         result = self.pipeline.step(items)
         for change in result.connections:
+            self.links[change.endpoint] = change
             self.connection_changed.emit(change)
         if result.alerts:
             self.alerts_changed.emit(result.alerts)

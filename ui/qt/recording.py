@@ -83,7 +83,8 @@ class RecordingControl(QObject):
             return False
         self.path = path
         self.recorder = Recorder(self.store, self.project, endpoint=self.endpoint)
-        self.recorder.start()
+        # The links are already up: record their state, or a steady link leaves no row.
+        self.recorder.start(links=list(getattr(self.bridge, "links", {}).values()))
         if self.alert_book is not None:
             self.recorder.follow_alerts(self.alert_book)
         self.bridge.taps.append(self.recorder.submit)
