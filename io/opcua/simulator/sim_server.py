@@ -345,18 +345,13 @@ def _typed(value: float, variant: ua.VariantType) -> float | int:
 async def _shut_down(server: Server) -> None:
     """Stop ``server`` step by step, each step awaiting the event that ends it.
 
-    asyncua's ``Server.stop`` closes the connections first and the listener
-    last, and does not wait for a closed connection's cleanup: a client that
-    reconnects in between, or a request still being processed, races the
-    internal server's shutdown (under load that race logged errors or left
-    tasks running). Here: the listener first (the port is free at once), then
-    every connection, waiting until asyncua has seen each one lost, then the
-    internal server, then the sessions it keeps for reconnecting clients.
+    asyncua's ``Server.stop`` closes the listener last and does not wait for a
+    closed connection's cleanup, so a reconnecting client or a request still in
+    progress raced the internal server's shutdown. Here: listener, connections
+    (each seen lost), internal server, sessions kept for reconnecting clients.
     """
     bserver = server.bserver
-    listener = getattr(bserver, "_server", None)
-    if listener is not None:
-        listener.close()  # closes the listening socket now: no new connection
+    bserver._server.close()  # closes the listening socket now: the port is free
     await _stop_clock(server)
     await _drop_connections(bserver)
     await server.stop()  # no connection left: stops the cleanup task, internal session, history
@@ -364,12 +359,9 @@ async def _shut_down(server: Server) -> None:
 
 
 async def _drop_connections(bserver: Any) -> None:
-    """Abort every client connection and wait until each one's message loop has
-    ended and its cleanup (``UaProcessor.close``) has run.
-
-    ``abort`` rather than ``close``: a client that stopped reading would keep a
-    closing transport open until its send buffer drained, i.e. forever.
-    """
+    """Abort every connection; wait until each one's message loop ended and its
+    cleanup (``UaProcessor.close``) ran. ``abort``, not ``close``: a client that
+    stopped reading keeps a closing transport open until its buffer drains."""
     while bserver.clients:
         protocols = list(bserver.clients)
         for protocol in protocols:
@@ -379,8 +371,7 @@ async def _drop_connections(bserver: Any) -> None:
         await asyncio.gather(*loops, return_exceptions=True)
         while bserver.closing_tasks:  # created by connection_lost, one per connection
             await asyncio.gather(bserver.closing_tasks.pop(), return_exceptions=True)
-        if any(p in bserver.clients for p in protocols):
-            await asyncio.sleep(0)  # a connection_lost still queued: let it run
+        await asyncio.sleep(0)  # a connection_lost still queued runs before the next check
 
 
 async def _close_orphan_sessions(server: Server) -> None:
