@@ -121,6 +121,9 @@ def report_rate(result: RateResult) -> None:
           f"{sum(t[0] > TICK_GOAL_S for t in ticks)} over {TICK_GOAL_S * 1e3:.0f} ms")
     print(f"  all ticks:         wall {_dist([t[0] for t in ticks])}; CPU {_dist([t[1] for t in ticks])}")
     print(f"  ticks with values: wall {_dist([t[0] for t in busy])}; CPU {_dist([t[1] for t in busy])}")
+    startup = [p.longest_startup_tick * 1e3 for p in result.phases if p.kind == "live"]
+    print(f"  longest tick before the window (initial burst of every signal, warm-up), per phase: "
+          + ", ".join(f"{ms:.0f} ms" for ms in startup))
 
 
 def measure(rate: float, args, project: Project, scene: LineScene) -> RateResult:

@@ -131,6 +131,7 @@ class _MeasuredBridge(LiveBridge):
         self.stamps: list[float] | None = None  # source times while measuring (+ grace)
         self.measuring = False  # inside the window: record ticks and latencies
         self.ticks: list[tuple[float, float, int]] = []
+        self.longest_before = 0.0  # wall s of the longest tick before the window (initial burst)
         self.to_handler: list[float] = []
         self.to_drawn: list[float] = []
         self.links: list[tuple[float, ConnectionChange]] = []  # (time stepped, change)
@@ -150,6 +151,8 @@ class _MeasuredBridge(LiveBridge):
             self.seen.update(u.signal_id for u in values)
         if self.stamps is not None:
             self.stamps.extend([u.source_time for u in values])
+        if not self.measuring and self.stamps is None:
+            self.longest_before = max(self.longest_before, wall)
         if self.measuring:
             self.ticks.append((wall, cpu, len(values)))
             for u in values[::LATENCY_EVERY]:
@@ -253,5 +256,6 @@ def _run_live(server: ServerProcess, project: Project, scene: LineScene,
     phase = Phase("live", arrived / (t1 - t0), server.offered(t0, t1), setup,
                   cpu_per_value(cpu0, cpu1, n1 - n0, LIVE_THREAD), bridge.to_handler,
                   bridge.to_drawn, bridge.ticks, backlog, drops)
+    phase.longest_startup_tick = bridge.longest_before
     phase.server_cpu = (s1 - s0) / (t1 - t0)
     return phase

@@ -128,6 +128,7 @@ class Phase:
     backlog: int = 0  # live: items queued or carried over when the window closed
     drops: int = 0  # live: links lost (and re-made by LiveClient) before the window
     server_cpu: float = float("nan")  # CPU share of the server process over the window (1.0 = a core)
+    longest_startup_tick: float = float("nan")  # live: wall s, before the window (initial burst)
 
 
 @dataclass
