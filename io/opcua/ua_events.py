@@ -1,6 +1,7 @@
 """What a live session's subscription delivers, as items on the client's queue.
 
-One asyncua handler serves the subscription: data changes become
+:class:`UaSession` is what one connection of the live client holds; one
+asyncua handler serves its subscription: data changes become
 :class:`ValueUpdate` items, OPC UA event notifications of the project's
 ``[[event_sources]]`` become :class:`InspectionEvent`, :class:`ComplianceEvent`
 and :class:`Lot` items (their ``Time`` is the source time), and a subscription
@@ -145,10 +146,10 @@ async def _event_type(client: Client, text: str, namespaces: list[str]) -> Any:
     while level:  # breadth first: custom types mostly sit right under BaseEventType
         below = []
         for node in level:
-            for child in await node.get_children(refs=ua.ObjectIds.HasSubtype):
-                if (await child.read_browse_name()).Name == text:
-                    return child
-                below.append(child)
+            for child in await node.get_children_descriptions(refs=ua.ObjectIds.HasSubtype):
+                if child.BrowseName.Name == text:
+                    return client.get_node(child.NodeId)
+                below.append(client.get_node(child.NodeId))
         level = below
     raise LookupError(f"the server has no event type named {text!r}")
 

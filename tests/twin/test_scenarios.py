@@ -11,10 +11,7 @@ import pytest
 from linetwin.io.project.project_file import load_project
 from linetwin.twin.alerts.alert_rules import AlertEngine
 from linetwin.twin.alerts.alerts import ChangeKind
-from linetwin.twin.alerts.fpy import GOOD, REJECT, RollingYield
-from linetwin.twin.model import (
-    DEFAULT_STATES, AlertSettings, Asset, AssetLevel, FpySpec, Limits, Project, Signal, SignalKind,
-)
+from linetwin.twin.model import DEFAULT_STATES
 from linetwin.twin.sim.scenarios import (
     DEFAULT_START_S,
     SCENARIOS,
