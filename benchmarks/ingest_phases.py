@@ -134,7 +134,7 @@ class _MeasuredBridge(LiveBridge):
         self.longest_before = 0.0  # wall s of the longest tick before the window (initial burst)
         self.to_handler: list[float] = []
         self.to_drawn: list[float] = []
-        self.links: list[tuple[float, ConnectionChange]] = []  # (time stepped, change)
+        self.link_log: list[tuple[float, ConnectionChange]] = []  # (time stepped, change)
         self._stepped: list = []
         self.taps.append(self._stepped.extend)
 
@@ -144,7 +144,7 @@ class _MeasuredBridge(LiveBridge):
         wall, cpu = time.perf_counter() - t0, time.thread_time() - c0
         done = time.time()
         values = [u for u in self._stepped if type(u) is ValueUpdate]
-        self.links += [(done, c) for c in self._stepped if type(c) is ConnectionChange]
+        self.link_log += [(done, c) for c in self._stepped if type(c) is ConnectionChange]
         self._stepped.clear()
         self.processed += len(values)
         if self.seen is not None:
@@ -160,7 +160,7 @@ class _MeasuredBridge(LiveBridge):
                 self.to_drawn.append(done - u.source_time)
 
     def losses_since(self, t: float) -> list[str]:
-        return [c.message for when, c in self.links if when >= t and c.state in _LINK_DOWN]
+        return [c.message for when, c in self.link_log if when >= t and c.state in _LINK_DOWN]
 
 
 def _spin(seconds: float) -> None:
