@@ -74,6 +74,8 @@ def build_parser() -> argparse.ArgumentParser:
     sim.add_argument("--speed", type=float, default=1.0, help="simulated seconds per second")
     sim.add_argument("--scenario", default="normal", choices=list(SCENARIOS),
                      help="fault to inject after 20 s of simulated time")
+    sim.add_argument("--until-stdin-closes", action="store_true",
+                     help=argparse.SUPPRESS)  # the GUI's child: end with the parent
     monitor = sub.add_parser("monitor", help="print live values as JSON lines, no window")
     monitor.add_argument("project", type=Path)
     _add_connection_args(monitor)
@@ -238,13 +240,13 @@ def cmd_render(args) -> int:
 
 
 def cmd_sim(args) -> int:
-    from linetwin.io.opcua.simulator.sim_cli import run_simulator_cli
+    from linetwin.ui.cli.sim import run_simulator_cli
 
     project = _load_or_report(args.project)
     if project is None:
         return 1
     return run_simulator_cli(project, args.host, args.port, args.seed, args.speed,
-                             scenario=args.scenario)
+                             scenario=args.scenario, until_stdin_closes=args.until_stdin_closes)
 
 
 def cmd_trust(args) -> int:

@@ -19,7 +19,7 @@ from datetime import datetime, timezone
 import pytest
 from asyncua import Client, ua
 
-from linetwin.io.opcua.simulator.sim_cli import run_simulator_cli
+from linetwin.ui.cli.sim import run_simulator_cli
 from linetwin.io.opcua.simulator.sim_server import SimulatorServer
 from linetwin.twin.sim.scenarios import SensorFreeze
 from tests.io.conftest_opcua import DEMO, demo_project, running_server
@@ -135,7 +135,7 @@ def test_rapid_restart_on_the_same_port(caplog):
 def test_cli_prints_the_endpoint_first_then_the_scenario():
     code = (
         "from linetwin.io.project.project_file import load_project\n"
-        "from linetwin.io.opcua.simulator.sim_cli import run_simulator_cli\n"
+        "from linetwin.ui.cli.sim import run_simulator_cli\n"
         f"raise SystemExit(run_simulator_cli(load_project({str(DEMO)!r}), port=0, seed=5, speed=2.0,"
         " scenario='jam'))\n"
     )

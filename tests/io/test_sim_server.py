@@ -125,7 +125,7 @@ def test_bad_arguments_are_rejected():
 def test_cli_prints_the_endpoint_and_exits_cleanly_on_sigterm():
     code = (
         "from linetwin.io.project.project_file import load_project\n"
-        "from linetwin.io.opcua.simulator.sim_cli import run_simulator_cli\n"
+        "from linetwin.ui.cli.sim import run_simulator_cli\n"
         f"raise SystemExit(run_simulator_cli(load_project({str(DEMO)!r}), port=0, seed=5, speed=2.0))\n"
     )
     proc = subprocess.Popen(
@@ -147,7 +147,7 @@ def test_cli_prints_the_endpoint_and_exits_cleanly_on_sigterm():
 def test_cli_reports_a_busy_port(server):
     code = (
         "from linetwin.io.project.project_file import load_project\n"
-        "from linetwin.io.opcua.simulator.sim_cli import run_simulator_cli\n"
+        "from linetwin.ui.cli.sim import run_simulator_cli\n"
         f"raise SystemExit(run_simulator_cli(load_project({str(DEMO)!r}), port={server.port}))\n"
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=15)

@@ -7,16 +7,13 @@ The child prints its endpoint on stdout, serves until SIGTERM/SIGINT or until
 its stdin closes (the parent is gone, even by SIGKILL), and writes anything it
 has to say to a log file, never to the terminal the GUI runs in.
 
-Child: ``python -m linetwin.io.opcua.simulator.sim_process PROJECT [--seed N]``.
+Child: ``python -m linetwin.main sim PROJECT --port 0 --seed N --until-stdin-closes``
+(the ``linetwin sim`` command, :mod:`linetwin.ui.cli.sim`).
 """
 
 from __future__ import annotations
 
-import argparse
-import asyncio
-import os
 import selectors
-import signal
 import subprocess
 import sys
 import tempfile
@@ -28,14 +25,14 @@ START_GUARD_S = 120.0  # a cold start on a loaded machine takes tens of seconds
 
 
 class SimulatorProcess:
-    """A ``linetwin.io.opcua.simulator.sim_process`` child serving ``project_path``."""
+    """A ``linetwin sim`` child serving ``project_path`` on a free loopback port."""
 
     def __init__(self, project_path: Path, seed: int = 1) -> None:
         self.project_path = project_path
         self._log = tempfile.TemporaryFile()
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "linetwin.io.opcua.simulator.sim_process", str(project_path),
-             "--seed", str(seed)],
+            [sys.executable, "-m", "linetwin.main", "sim", str(project_path), "--port", "0",
+             "--seed", str(seed), "--until-stdin-closes"],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._log,
             start_new_session=True)  # a Ctrl+C in the terminal is the GUI's to handle
         self._endpoint: str | None = None
@@ -83,44 +80,3 @@ class SimulatorProcess:
         if not keep_log:
             self._log.close()
 
-
-async def _serve(project, seed: int) -> None:
-    from linetwin.io.opcua.simulator.sim_server import SimulatorServer
-
-    server = SimulatorServer(project, host="127.0.0.1", port=0, seed=seed)
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for number in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(number, stop.set)
-    stdin = sys.stdin.fileno()
-    loop.add_reader(stdin, lambda: os.read(stdin, 4096) or stop.set())  # EOF: parent gone
-    await server.start()
-    print(server.endpoint, flush=True)
-    try:
-        await stop.wait()
-    finally:
-        await server.stop()
-
-
-def main(argv: list[str] | None = None) -> int:
-    from linetwin.io.project.project_file import ProjectFileError, load_project
-
-    parser = argparse.ArgumentParser(prog="python -m linetwin.io.opcua.simulator.sim_process")
-    parser.add_argument("project", type=Path)
-    parser.add_argument("--seed", type=int, default=1)
-    args = parser.parse_args(argv)
-    try:
-        project = load_project(args.project)
-    except ProjectFileError as error:
-        print("\n".join(str(p) for p in error.problems), file=sys.stderr)
-        return 1
-    try:
-        asyncio.run(_serve(project, args.seed))
-    except OSError as error:
-        print(f"cannot listen: {error.strerror or error}", file=sys.stderr)
-        return 1
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

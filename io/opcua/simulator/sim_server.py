@@ -22,7 +22,7 @@ order at any speed; the ServerTimestamp stays wall-clock time.
 
 Run it inside an app with :meth:`SimulatorServer.start_in_thread`, from async
 code with :meth:`start` / :meth:`stop`, or as ``linetwin sim`` through
-:func:`~linetwin.io.opcua.simulator.sim_cli.run_simulator_cli`.
+:func:`~linetwin.ui.cli.sim.run_simulator_cli`.
 """
 
 from __future__ import annotations

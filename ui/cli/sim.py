@@ -1,14 +1,17 @@
 """``linetwin sim``: the built-in simulator served until Ctrl+C or SIGTERM.
 
-Split from :mod:`linetwin.io.opcua.simulator.sim_server` so the server stays a
-library class; this is the one place of the simulator that prints and installs
-signal handlers (only when run as the command).
+The server (:mod:`linetwin.io.opcua.simulator.sim_server`) is a library class;
+this command is the one place of the simulator that prints and installs signal
+handlers. The GUI starts it as a child process
+(:class:`~linetwin.io.opcua.simulator.sim_process.SimulatorProcess`) with
+``--until-stdin-closes``: it then also ends when its parent is gone, even by SIGKILL.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import signal
 import sys
 
@@ -23,6 +26,7 @@ def run_simulator_cli(
     seed: int = 1,
     speed: float = 1.0,
     scenario: str = "normal",
+    until_stdin_closes: bool = False,
 ) -> int:
     """``linetwin sim``: serve until Ctrl+C / SIGTERM, return 0 (2: bad arguments,
     1: cannot listen).
@@ -36,7 +40,7 @@ def run_simulator_cli(
         print(f"linetwin sim: {exc}", file=sys.stderr)
         return 2
     try:
-        asyncio.run(_serve_until_signalled(server))
+        asyncio.run(_serve_until_signalled(server, until_stdin_closes))
     except KeyboardInterrupt:  # platforms without loop signal handlers
         pass
     except OSError as exc:
@@ -45,12 +49,15 @@ def run_simulator_cli(
     return 0
 
 
-async def _serve_until_signalled(server: SimulatorServer) -> None:
+async def _serve_until_signalled(server: SimulatorServer, until_stdin_closes: bool) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
             loop.add_signal_handler(sig, stop.set)
+    if until_stdin_closes:  # EOF: the parent is gone
+        stdin = sys.stdin.fileno()
+        loop.add_reader(stdin, lambda: os.read(stdin, 4096) or stop.set())
     await server.start()
     print(server.endpoint, flush=True)
     model = server.simulator.scenario_model
