@@ -92,8 +92,8 @@ def test_violations_at_about_the_configured_rate_with_a_reason():
         model.stop_started(100.0 * run, "sealer", 60.0)
     model.advance(math.inf)
     steps = [e for e in model.take() if isinstance(e, ComplianceEvent)]
-    assert model.procedures == 400
-    assert 0.18 < model.violations / 400 < 0.32
+    assert model.procedures == 401  # and the set-up for the first SKU
+    assert 0.18 < model.violations / 401 < 0.32
     bad = [e for e in steps if not e.ok]
     assert len(bad) == model.violations  # one broken rule per failed procedure
     reasons = {e.reason for e in bad}
@@ -111,7 +111,8 @@ def test_a_changeover_follows_a_new_sku_and_its_skipped_verification_is_flagged(
     events = model.take()
     changes = [e for e in events if isinstance(e, Lot) and e.open][1:]
     steps = [e for e in events if isinstance(e, ComplianceEvent)]
-    assert model.procedures == sum(1 for a, b in zip([events[0], *changes], changes) if a.sku != b.sku) > 50
+    new_sku = sum(1 for a, b in zip([events[0], *changes], changes) if a.sku != b.sku)
+    assert model.procedures == 1 + new_sku and new_sku > 50  # 1: the set-up of the first SKU
     assert {e.sop_id for e in steps} == {CHANGEOVER.sop_id} and {e.station for e in steps} == {"sealer"}
     assert "verification skipped: engage_seal_head without verify_temperature" in {e.reason for e in steps}
 
@@ -123,6 +124,14 @@ def test_bad_production_settings_are_refused():
         ProductionConfig(violation_rate=1.5)
     with pytest.raises(ValueError):
         ProductionConfig(first_day="02.12.2026")
+
+
+def test_a_run_starts_with_the_sealer_set_up_for_its_first_sku():
+    model = ProductionModel(seed=2, config=ProductionConfig(violation_rate=0.0))
+    model.advance(60.0)
+    steps = [e for e in model.take() if isinstance(e, ComplianceEvent)]
+    assert [e.step for e in steps] == [s.name for s in CHANGEOVER.steps]
+    assert all(e.ok for e in steps) and steps[-1].time < 60.0
 
 
 def test_take_events_shifts_times_onto_a_clock():

@@ -11,8 +11,8 @@ each long stop, the clock. From that it makes what a quality team sees:
   ``inspection.defects.<type>`` increment, so events and counters agree;
 - a lot change every ``units_per_lot`` units (:class:`Lot` items: the closed
   lot, then the new open one), ids like ``2026-12-02-A``, a SKU drawn per lot;
-- :class:`ComplianceEvent` steps of two procedures: the sealer changeover when
-  a new lot has another SKU, and clearing a stop long enough to need a lockout
+- :class:`ComplianceEvent` steps of two procedures: the sealer changeover at
+  the start of a run and when a new lot has another SKU, and clearing a stop long enough to need a lockout
   (the ``jam`` scenario's, a long breakdown). At ``violation_rate`` a procedure
   goes wrong as it does on real lines: its verification step is skipped, or
   two steps are done in the wrong order; the step that broke the rule has
@@ -54,6 +54,7 @@ DEFECT_OUTCOMES: dict[str, tuple[InspectionResult, Severity]] = {
     "label_skew": (REWORK, Severity.MINOR),
 }
 LOCKOUT_MIN_S = 30.0  # a stop this long is cleared under lockout, with its procedure
+CHANGEOVER_MARKS_S = (2.0, 25.0, 45.0)  # heat up, verify, engage: after the lot starts
 
 
 @dataclass(frozen=True)
@@ -126,6 +127,8 @@ class ProductionModel:
         self._lot_index = 0
         self._in_lot = 0
         self.lot = self._open_lot(0.0, self._rng.choice(len(self.config.skus)))
+        # A run starts as a changeover does: the sealer is set up for the first SKU.
+        self._schedule(CHANGEOVER, "sealer", list(CHANGEOVER_MARKS_S))
 
     # -- fed by the line model ---------------------------------------------------------
 
@@ -180,7 +183,7 @@ class ProductionModel:
             self._lot_index = 0  # a new day starts its letters again at A
         self.lot = self._open_lot(t, self._rng.choice(len(self.config.skus)))
         if self.lot.sku != closed.sku:
-            self._schedule(CHANGEOVER, "sealer", [t + 2.0, t + 40.0, t + 60.0])
+            self._schedule(CHANGEOVER, "sealer", [t + m for m in CHANGEOVER_MARKS_S])
 
     # -- procedures --------------------------------------------------------------------
 
