@@ -80,6 +80,8 @@ def build_parser() -> argparse.ArgumentParser:
     monitor.add_argument("project", type=Path)
     _add_connection_args(monitor)
     monitor.add_argument("--duration", type=_seconds, help="stop after S seconds (default: Ctrl+C)")
+    monitor.add_argument("--simulate", action="store_true",
+                         help="watch the built-in simulator instead of a server")
     record = sub.add_parser("record", help="record every live value into a DuckDB history")
     record.add_argument("project", type=Path, nargs="?", default=DEMO_PROJECT)
     _add_connection_args(record)
@@ -148,7 +150,8 @@ def cmd_monitor(args) -> int:
     if inputs is None:
         return 1
     project, settings = inputs
-    return run_monitor_cli(project, args.endpoint, args.duration, settings=settings)
+    return run_monitor_cli(project, args.endpoint, args.duration, settings=settings,
+                           simulate=args.simulate)
 
 
 def cmd_record(args) -> int:

@@ -173,6 +173,20 @@ def test_monitor_prints_valid_json_lines_until_duration():
     assert any(r["type"] == "connection" and r["state"] == "connected" for r in records)
 
 
+def test_monitor_simulate_prints_the_run_set_up_and_inspected_units():
+    import json
+
+    out = subprocess.run([*ENTRY, "monitor", str(DEMO_PROJECT), "--simulate", "--duration", "5"],
+                         capture_output=True, text=True, timeout=90)
+    assert out.returncode == 0, out.stderr
+    records = [json.loads(line) for line in out.stdout.splitlines()]
+    kinds = {r["type"] for r in records}
+    assert {"value", "connection", "lot", "compliance", "inspection", "summary"} <= kinds
+    units = [r["unit"] for r in records if r["type"] == "inspection"]
+    assert units[0] == "U00000001" and len(set(units)) == len(units)
+    assert records[-1]["inspections"] == len(units)
+
+
 def test_monitor_rejects_bad_duration_and_project(tmp_path, capsys):
     with pytest.raises(SystemExit):
         main(["monitor", str(DEMO_PROJECT), "--duration", "-3"])
