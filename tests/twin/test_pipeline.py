@@ -161,3 +161,16 @@ def test_tick_result_reports_what_changed(project):
     assert pipeline.step([], now=T0).empty
     assert math.isclose(result.now, T0)
     assert np.isnan(ReplayClock().now())
+
+
+def test_joining_mid_lot_the_units_name_the_running_lot(project):
+    pipeline = TwinPipeline(project, ReplayClock(T0 + 10))
+    unit = InspectionEvent(T0 + 5, "U000101", "2026-05-28-C", "SKU-500", "inspection",
+                           InspectionResult.PASS)
+    pipeline.step([unit])
+    lot = pipeline.production.current_lot
+    assert (lot.lot_id, lot.sku) == ("2026-05-28-C", "SKU-500") and math.isnan(lot.start)
+    started = Lot("2026-05-28-D", "SKU-200", T0 + 20)
+    pipeline.step([started, InspectionEvent(T0 + 21, "U000102", started.lot_id, started.sku,
+                                            "inspection", InspectionResult.PASS)])
+    assert pipeline.production.current_lot == started  # a seen start is kept

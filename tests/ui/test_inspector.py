@@ -179,7 +179,7 @@ def test_operator_steps_and_violations_of_a_station(qtbot, pipeline):
 
 def test_a_reset_empties_what_the_inspector_shows(qtbot, pipeline):
     sid = "sealer.seal_temperature"
-    items = [Lot("L-1", "SKU-250G", T0), _unit(1, T0 + 1, "seal gap"),
+    items = [Lot("L-1", "SKU-250G", T0), _unit(1, T0 + 1, "seal gap", lot="L-1"),
              ComplianceEvent(T0 + 2, "sealer", "op-1", "operator", "SOP-1", "1", "verify")]
     items += _values(T0, sealer__state=1)
     items += [ValueUpdate(sid, 186.0 + 15 * (k > 20), T0 + k * 0.25, T0 + k * 0.25)

@@ -9,6 +9,7 @@ wall clock, so a replay shows what the line showed then.
 
 from __future__ import annotations
 
+import math
 from collections import Counter, deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -71,6 +72,11 @@ class ProductionLog:
         self.lots_seen = 0
 
     def _inspected(self, event: InspectionEvent) -> None:
+        lot = self.current_lot
+        if event.lot and (lot is None or lot.lot_id != event.lot):
+            # Joined mid-lot (a lot change is an event sent once, before we
+            # subscribed): the units name their lot. Its start is unknown: NaN.
+            self.current_lot = Lot(event.lot, event.sku, math.nan)
         station = self.station(event.station)
         station.units += 1
         station.last_unit = event

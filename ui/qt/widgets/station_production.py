@@ -105,8 +105,10 @@ class StationProductionView(QLabel):
 
     def _lot_line(self) -> str:
         lot = self.production.current_lot
+        since = (f"since {format_clock(lot.start)}" if lot.start == lot.start
+                 else "start not seen: named by its units")
         return (f"Lot {html.escape(lot.lot_id)} (SKU {html.escape(lot.sku)}) "
-                f"<span style='color:{MUTED}'>since {format_clock(lot.start)}</span>")
+                f"<span style='color:{MUTED}'>{since}</span>")
 
     def _recent_line(self, now: float) -> str:
         by_type = self.production.defects_by_type(self.station_id, now) if now == now else {}
