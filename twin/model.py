@@ -228,6 +228,9 @@ class EventSource:
     maps our field names (those of :data:`EVENT_FIELDS`) to the event's field
     browse names, ``measured`` names inspection values (e.g. ``seal_width``) to
     theirs. ``station``: the asset the events belong to when they name none.
+    ``words`` translates a field's values, our field -> their word (casefolded)
+    -> ours: a vendor's verdict "NIO" -> "fail", criticality 3 -> "critical",
+    failure code "E-SW-LOW" -> our defect type "seal_gap".
     """
 
     kind: EventKind
@@ -237,6 +240,7 @@ class EventSource:
     fields: dict[str, str] = field(default_factory=dict)  # complete: defaults filled in
     measured: dict[str, str] = field(default_factory=dict)
     station: str | None = None
+    words: dict[str, dict[str, str]] = field(default_factory=dict)
 
 
 DEFAULT_STATES: dict[str, int] = {

@@ -104,7 +104,7 @@ class LiveClient:
         self._identity = identity
         self.problem: ConnectionProblem | None = None
         self.signal_problems: dict[str, str] = {}  # signal id -> why its node's type cannot serve it
-        self.event_problems: dict[str, str] = {}  # event source -> why it cannot be subscribed
+        self.event_problems: dict[str, str] = {}  # event source -> why it cannot be subscribed, or fields it lacks
         self._types: dict[ua.NodeId, NodeType] = {}  # bound nodes' value types, kept across reconnects
         self._project = project
         self._updates = updates

@@ -30,7 +30,7 @@ from asyncua.common.events import get_filter_from_event_type
 from linetwin.io.opcua.node_ids import parse_node_id, resolve_namespace
 from linetwin.io.opcua.ua_subscription import posix
 from linetwin.io.opcua.value_types import NodeType, typed_value
-from linetwin.twin.model import EventKind, EventSource, Signal
+from linetwin.twin.model import EVENT_FIELDS, EventKind, EventSource, Signal
 from linetwin.twin.production.events import (
     ComplianceEvent,
     InspectionEvent,
@@ -116,7 +116,8 @@ class SubscriptionHandler:
 
 async def subscribe_event_sources(client: Client, subscription: Any, handler: SubscriptionHandler,
                                   sources: list[EventSource], namespaces: list[str]) -> dict[str, str]:
-    """Subscribe to each source's events; returns source -> why it cannot be served."""
+    """Subscribe to each source's events; returns source -> why it cannot be served, or
+    which fields its mapping names that the event type lacks (subscribed all the same)."""
     problems: dict[str, str] = {}
     for index, source in enumerate(sources):
         name = f"event_sources[{index}] ({source.kind.value}, {source.event_type})"
@@ -135,7 +136,19 @@ async def subscribe_event_sources(client: Client, subscription: Any, handler: Su
             _log.warning("%s", problems[name])
             continue
         handler.mappers[handle] = EventMapper(source)
+        absent = [f"{theirs!r} ({ours})" for ours, theirs in _named_fields(source) if theirs not in offered]
+        if absent:  # subscribed: the rest of the mapping still holds
+            problems[name] = f"{name}: the event type has no field {', '.join(absent)}; left empty"
+            _log.warning("%s", problems[name])
     return problems
+
+
+def _named_fields(source: EventSource) -> list[tuple[str, str]]:
+    """The fields a project named itself: measured values, and fields mapped to
+    another name than our default (a vendor's type need not carry our defaults)."""
+    defaults = EVENT_FIELDS[source.kind]
+    named = [(ours, theirs) for ours, theirs in source.fields.items() if theirs != defaults.get(ours)]
+    return named + list(source.measured.items())
 
 
 async def _event_type(client: Client, text: str, namespaces: list[str]) -> Any:
@@ -167,7 +180,7 @@ class EventMapper:
 
     def item(self, fields: Mapping[str, Any], received: float) -> ProductionEvent | None:
         """The production item of one notification; None (warned once) if it cannot be one."""
-        get = {ours: fields.get(theirs) for ours, theirs in self.source.fields.items()}
+        get = {ours: self._translated(ours, fields.get(theirs)) for ours, theirs in self.source.fields.items()}
         when = _posix(get.get("time")) or received
         try:
             if self.source.kind is EventKind.INSPECTION:
@@ -201,6 +214,13 @@ class EventMapper:
         return ComplianceEvent(when, self._station(get), _text(get.get("operator")), _text(get.get("role")),
                                _text(get.get("sop_id")), _text(get["step"]), _text(get.get("action")),
                                ok, _text(get.get("reason")))
+
+    def _translated(self, ours: str, value: Any) -> Any:
+        """``value`` in our words where the source gives a word for it (words are casefolded)."""
+        words = self.source.words.get(ours)
+        if not words or value is None:
+            return value
+        return words.get(_text(value).strip().casefold(), value)
 
     def _station(self, get: Mapping[str, Any]) -> str:
         return _text(get.get("station")) or self.source.station or ""

@@ -221,6 +221,7 @@ _TABLE_MODELS: dict[tuple[str, ...], type[BaseModel]] = {
     ("signals", "alerts"): schema.AlertsEntry,
     ("fpy",): schema.FpyEntry,
     ("event_sources",): schema.EventSourceEntry,
+    ("event_sources", "words"): schema.EventWordsEntry,
 }
 
 
@@ -334,7 +335,9 @@ def _to_event_source(entry: schema.EventSourceEntry) -> EventSource:
     kind = EventKind(entry.kind)
     return EventSource(kind=kind, event_type=entry.event_type, notifier=entry.notifier,
                        endpoint=entry.endpoint, fields={**EVENT_FIELDS[kind], **entry.fields},
-                       measured=dict(entry.measured), station=entry.station)
+                       measured=dict(entry.measured), station=entry.station,
+                       words={ours: {theirs.strip().casefold(): word for theirs, word in table.items()}
+                              for ours, table in entry.words.model_dump(exclude_defaults=True).items()})
 
 
 def _to_rule(entry: schema.StateRuleEntry | schema.AnalogRuleEntry):

@@ -27,6 +27,7 @@ from pydantic import (
     StrictInt,
     StrictStr,
     ValidationInfo,
+    create_model,
     field_validator,
     model_validator,
 )
@@ -40,6 +41,7 @@ from linetwin.twin.model import (
     FpySpec,
     SourceConfig,
 )
+from linetwin.twin.production.events import InspectionResult, Severity
 
 SECURITY_POLICIES = (
     "None",
@@ -295,6 +297,21 @@ def _node_id_text(value: str) -> str:
     return value
 
 
+# Our fields whose words are ours to choose from ("" severity: none, for a unit that passed);
+# the other text fields take any word (a vendor's failure code -> our defect type).
+_WORD_TARGETS: dict[str, Any] = {
+    "result": Literal[tuple(r.value for r in InspectionResult)],  # type: ignore[misc]
+    "severity": Literal[("", *(s.value for s in Severity))],  # type: ignore[misc]
+    "ok": Literal["true", "false"],
+}
+_TIMES = ("time", "start", "end")  # DateTime fields: nothing to translate
+_WORD_FIELDS = dict.fromkeys(name for names in EVENT_FIELDS.values() for name in names if name not in _TIMES)
+# ``[event_sources.words]``: one table per field of ours, their word -> ours.
+EventWordsEntry = create_model(
+    "EventWordsEntry", __base__=_Section,
+    **{name: (dict[StrictStr, _WORD_TARGETS.get(name, StrictStr)], {}) for name in _WORD_FIELDS})  # type: ignore
+
+
 class EventSourceEntry(_Section):
     """An ``[[event_sources]]`` table: OPC UA events of one type that a project
     reads as inspections, compliance steps or lot changes, and which of the
@@ -307,6 +324,7 @@ class EventSourceEntry(_Section):
     fields: dict[Identifier, Identifier] = {}  # ours -> the event field's browse name
     measured: dict[Identifier, Identifier] = {}  # measured value -> the event field's browse name
     station: Identifier | None = None  # asset id, for events that name no station
+    words: EventWordsEntry = EventWordsEntry()  # type: ignore[valid-type]
 
     @field_validator("event_type")
     @classmethod
@@ -324,6 +342,19 @@ class EventSourceEntry(_Section):
         if unknown:
             raise ValueError(f"{', '.join(map(repr, unknown))} is not a field of {kind} events; "
                              f"known: {', '.join(known)}")
+        return value
+
+    @field_validator("words")
+    @classmethod
+    def _words_of_the_kind(cls, value: BaseModel, info: ValidationInfo) -> BaseModel:
+        kind = info.data.get("kind")
+        if kind is None:
+            return value
+        known = [name for name in EVENT_FIELDS[EventKind(kind)] if name not in _TIMES]
+        other = [name for name in value.model_fields_set if name not in known]
+        if other:
+            raise ValueError(f"{', '.join(map(repr, sorted(other)))} is not a field of {kind} events; "
+                             f"words translate {', '.join(known)}")
         return value
 
     @field_validator("measured")

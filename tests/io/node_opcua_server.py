@@ -39,8 +39,9 @@ def require_node_opcua() -> None:
 class NodeOpcuaServer:
     """Start with :meth:`start`, stop with :meth:`stop` (or use ``with``)."""
 
-    def __init__(self, pki: Path) -> None:
+    def __init__(self, pki: Path, script: str = "refusing_server.js") -> None:
         self.pki = Path(pki)
+        self.script = FOLDER / script  # a server script in tests/io/node_opcua
         self.port = _free_port()
         self.endpoint = ""
         self.certificate_file: Path | None = None
@@ -65,7 +66,7 @@ class NodeOpcuaServer:
     def start(self) -> "NodeOpcuaServer":
         require_node_opcua()
         self._process = subprocess.Popen(
-            ["node", str(FOLDER / "refusing_server.js"), str(self.port), str(self.pki)], cwd=FOLDER,
+            ["node", str(self.script), str(self.port), str(self.pki)], cwd=FOLDER,
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, stdin=subprocess.DEVNULL)
         threading.Thread(target=self._read, daemon=True).start()
         while True:

@@ -132,8 +132,9 @@ def test_the_project_mapping_decides_which_event_field_is_which(cold_line):
     assert {e.station for e in inspections} == {"inspection"}  # from the source: the field is absent
     assert all(e.measured == {"temperature": 172.0} for e in inspections)
     assert not of(reader, Lot) and not of(reader, ComplianceEvent)  # not subscribed
-    (problem,) = client.event_problems.values()
-    assert "event_sources[1]" in problem and "NoSuchEventType" in problem
+    absent, refused = client.event_problems.values()  # the absent field is named, the source still served
+    assert "event_sources[0]" in absent and "'NoSuchField' (station)" in absent
+    assert "event_sources[1]" in refused and "NoSuchEventType" in refused
 
 
 def test_a_type_without_a_required_field_is_refused_by_name(cold_line):
