@@ -18,15 +18,16 @@ import asyncio
 import concurrent.futures
 import threading
 from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from asyncua import Client, ua
 
 from linetwin.io.opcua.asyncio_thread import AsyncioThread
-from linetwin.io.opcua.endpoints import close_client
+from linetwin.io.opcua.endpoints import close_client, load_identity, new_client
 # Re-exported: callers and tests import these from here (they predate the split).
 from linetwin.io.opcua.node_reader import BrowseError, BrowseNode, NodeReader, NodeValue
-from linetwin.io.opcua.security import redact_url
+from linetwin.io.opcua.security import ConnectionRefused, ConnectionSettings, redact_url
+from linetwin.io.opcua.trust_store import ClientIdentity, TrustStore
 from linetwin.io.opcua.ua_values import describe as _describe
 from linetwin.io.project.signal_proposal import SignalProposal, free_signal_id, guess_kind, snake_case
 from linetwin.twin.model import Project
@@ -65,32 +66,33 @@ _SESSION_GONE = {
 class AddressSpaceBrowser:
     """Blocking browse/read API over one OPC UA endpoint; connects on first use.
 
+    Connects through the one connection factory of the live client
+    (:func:`~linetwin.io.opcua.endpoints.new_client`): the same security,
+    certificate pinning, trust store and credentials.
+
     Parameters
     ----------
     endpoint : ``opc.tcp://...`` URL; ``None`` takes ``settings.endpoint``
-    settings : optional object with ``endpoint``, ``security_policy``,
-        ``security_mode``, ``username`` and ``password`` attributes (duck-typed,
-        e.g. ``linetwin.io.opcua.security.ConnectionSettings``). A user name and
-        password are passed on to the server. Without ``configure`` only
-        security policy/mode ``None`` is accepted.
-    configure : optional ``async def configure(client)`` run on every new,
-        unconnected asyncua ``Client`` before it connects: where the caller
-        sets up certificates and encryption (``security.apply_security``).
+    settings : :class:`~linetwin.io.opcua.security.ConnectionSettings`; ``None``:
+        plain and anonymous
+    trust : the accepted server certificates (needed for a secure endpoint)
+    identity : the client certificate; ``None``: the user's own (as the live client)
     """
 
     def __init__(
         self,
         endpoint: str | None = None,
-        settings: Any = None,
-        configure: Callable[[Client], Awaitable[Any]] | None = None,
+        settings: ConnectionSettings | None = None,
+        trust: TrustStore | None = None,
+        identity: ClientIdentity | None = None,
     ) -> None:
         endpoint = endpoint or getattr(settings, "endpoint", None)
         if not endpoint:
             raise ValueError("AddressSpaceBrowser needs an endpoint")
         self.endpoint: str = endpoint
         self._shown = redact_url(endpoint)  # what messages say: never a password
-        self._settings = settings
-        self._configure = configure
+        self._settings = settings or ConnectionSettings(endpoint)
+        self._trust, self._identity = trust, identity
         self._start_lock = threading.Lock()
         self._thread: AsyncioThread | None = None
         self._closed = False
@@ -188,11 +190,8 @@ class AddressSpaceBrowser:
         async with self._connecting:
             if self._client is not None:
                 return self._client, False
-            client = Client(self.endpoint, timeout=REQUEST_TIMEOUT_S, watchdog_intervall=WATCHDOG_S)
-            self._apply_settings(client)
+            client = await self._new_client()
             try:
-                if self._configure is not None:
-                    await self._configure(client)
                 await asyncio.wait_for(client.connect(), CONNECT_TIMEOUT_S)
                 self._reader.namespaces = await client.get_namespace_array()
             except Exception as exc:  # noqa: BLE001
@@ -201,23 +200,19 @@ class AddressSpaceBrowser:
             self._client = client
             return client, True
 
-    def _apply_settings(self, client: Client) -> None:
+    async def _new_client(self) -> Client:
         settings = self._settings
-        if settings is None:
-            return
-        policy = getattr(settings, "security_policy", None) or "None"
-        mode = getattr(settings, "security_mode", None) or "None"
-        if (policy != "None" or mode != "None") and self._configure is None:
-            raise BrowseError(
-                f"cannot connect to {self._shown}: security {policy}/{mode} is not supported "
-                "by the address-space browser yet (only None)"
-            )
-        username = getattr(settings, "username", None)
-        if username:
-            client.set_user(username)
-            password = getattr(settings, "password", None)
-            if password:
-                client.set_password(password)
+        if settings.secure and self._trust is None:
+            raise BrowseError(f"cannot connect to {self._shown}: a {settings.security_policy}/"
+                              f"{settings.security_mode} connection needs the trust store")
+        try:
+            if settings.secure and self._identity is None:
+                self._identity = load_identity()  # the user's own, as the live client's
+            client, _ = await new_client(self.endpoint, settings, self._trust, self._identity,
+                                         timeout=REQUEST_TIMEOUT_S, watchdog_intervall=WATCHDOG_S)
+        except ConnectionRefused as refused:  # e.g. the server's certificate is not trusted
+            raise BrowseError(f"cannot connect to {self._shown}: {refused.problem.message}") from None
+        return client
 
     async def _drop(self) -> None:
         client, self._client = self._client, None

@@ -40,7 +40,9 @@ class LiveFeed:
         self.simulate, self.seed = simulate, seed
         self.endpoint = endpoint or project.source.endpoint  # where unbound signals go
         self.settings = None if simulate else settings
-        self.trust = trust
+        # One store for every connection (and the address-space browser): a
+        # certificate the user accepts is trusted by all of them at once.
+        self.trust = trust if trust is not None else TrustStore()
         self.server: SimulatorServer | None = None
         self.clients: dict[str, LiveClient] = {}
 

@@ -8,7 +8,6 @@ import socket
 import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
-from types import SimpleNamespace
 
 import pytest
 from asyncua import Server, ua
@@ -21,6 +20,7 @@ from linetwin.io.opcua.address_space import (
     snake_case,
 )
 from linetwin.io.opcua.asyncio_thread import AsyncioThread
+from linetwin.io.opcua.security import ConnectionSettings
 from linetwin.io.opcua.simulator.sim_server import free_port
 from tests.io.conftest_opcua import demo_project, running_server
 
@@ -301,30 +301,13 @@ def test_closed_browser_refuses_calls(sim):
         browser.children(None)
 
 
-def test_settings_object_gives_the_endpoint_and_secure_modes_are_refused_clearly(sim):
-    plain = SimpleNamespace(endpoint=sim.endpoint, security_policy="None", security_mode="None",
-                            username=None, password=None)
-    with AddressSpaceBrowser(settings=plain) as browser:
+def test_settings_give_the_endpoint_and_a_secure_one_without_certificates_is_refused(sim):
+    with AddressSpaceBrowser(settings=ConnectionSettings(sim.endpoint)) as browser:
         assert browser.read("ns=2;s=Sealer.State").is_good
-    secure = SimpleNamespace(endpoint=sim.endpoint, security_policy="Basic256Sha256",
-                             security_mode="SignAndEncrypt", username="op", password="secret")
+    secure = ConnectionSettings(sim.endpoint, "Basic256Sha256", "SignAndEncrypt", "op", "secret")
     with AddressSpaceBrowser(settings=secure) as browser, pytest.raises(BrowseError) as info:
         browser.children(None)
     assert "Basic256Sha256" in str(info.value) and "secret" not in str(info.value)
-
-
-def test_configure_hook_sets_up_every_new_client_and_lifts_the_none_only_rule(sim):
-    configured = []
-
-    async def configure(client):
-        configured.append(client)
-
-    secure = SimpleNamespace(endpoint=sim.endpoint, security_policy="Basic256Sha256",
-                             security_mode="SignAndEncrypt", username=None, password=None)
-    with AddressSpaceBrowser(settings=secure, configure=configure) as browser:
-        assert browser.read("ns=2;s=Sealer.State").is_good
-        browser.children(None)
-    assert len(configured) == 1  # once per connection, not per call
 
 
 def test_a_password_in_the_endpoint_never_shows_in_messages():

@@ -29,6 +29,7 @@ from linetwin.io.opcua.security import (
     redact_url,
     split_credentials,
 )
+from linetwin.io.opcua.address_space import AddressSpaceBrowser, BrowseError
 from linetwin.io.opcua.trust_store import CertificateError, CertificateInfo, ClientIdentity, TrustStore
 from linetwin.twin.model import SourceConfig
 from linetwin.twin.updates import ConnectionState
@@ -349,3 +350,16 @@ def test_a_certificate_that_changes_after_discovery_is_refused(server, trust, co
             assert impostor.activations == []
         finally:
             proxy.stop()
+
+
+def test_the_address_space_browser_connects_through_the_same_security(server, trust, identity):
+    settings = ConnectionSettings(server.endpoint, "Basic256Sha256", "SignAndEncrypt",
+                                  USERNAME, PASSWORD)
+    with AddressSpaceBrowser(settings=settings, trust=trust, identity=identity) as browser, \
+            pytest.raises(BrowseError) as info:
+        browser.children(None)  # the server's certificate is not trusted yet
+    assert "not trusted" in str(info.value) and PASSWORD not in str(info.value)
+    trust.trust(server.certificate)
+    with AddressSpaceBrowser(settings=settings, trust=trust, identity=identity) as browser:
+        assert browser.read("ns=2;s=Cell1.Temperature").value == 71.5
+        assert {n.display_name for n in browser.children(None)} >= {"Cell1"}

@@ -12,7 +12,8 @@ from PySide6.QtWidgets import (
 )
 from pyvistaqt import QtInteractor
 
-from linetwin.io.opcua.security import ProblemKind
+from linetwin.io.opcua.address_space import AddressSpaceBrowser
+from linetwin.io.opcua.security import ConnectionSettings, ProblemKind
 from linetwin.scene.badges import badge_counts
 from linetwin.scene.line_scene import LineScene
 from linetwin.twin.selection import Selection
@@ -76,7 +77,8 @@ class MainWindow(QMainWindow):
         self._dock("Legend", self.legend, Qt.DockWidgetArea.LeftDockWidgetArea, 300)
         inspector_dock = self._dock("Inspector", self.inspector,
                                     Qt.DockWidgetArea.RightDockWidgetArea, 430)
-        self.address_space = AddressSpacePanel(project, self.selection, session.endpoint)
+        self.address_space = AddressSpacePanel(project, self.selection, session.endpoint,
+                                               make_browser=self._browser_for)
         self.address_space.project_changed.connect(self._on_project_edited)
         browser_dock = self._dock("Address space", self.address_space,
                                   Qt.DockWidgetArea.RightDockWidgetArea, 430)
@@ -97,6 +99,19 @@ class MainWindow(QMainWindow):
         self._status_timer.timeout.connect(self._refresh_status)
         self._default_layout = self.saveState(LAYOUT_VERSION)  # for View > Reset layout
         self._restore_settings()
+
+    def _browser_for(self, endpoint: str) -> AddressSpaceBrowser:
+        """A browser that connects as the live connection to ``endpoint`` does
+        (its security, user and trusted certificates)."""
+        feed = self.session.feed
+        client = feed.clients.get(endpoint)
+        if client is not None:
+            settings = client.settings
+        elif endpoint == feed.endpoint and feed.settings is not None:
+            settings = feed.settings
+        else:
+            settings = ConnectionSettings(endpoint)
+        return AddressSpaceBrowser(endpoint, settings, trust=feed.trust)
 
     # -- layout ---------------------------------------------------------------
     def _dock(self, title: str, widget, area, size: int) -> QDockWidget:
