@@ -209,11 +209,13 @@ class EventMapper:
                                Severity(severity) if severity else None, measured)
 
     def _compliance(self, get: Mapping[str, Any], when: float) -> ComplianceEvent:
-        ok = get.get("ok")
-        ok = ok.strip().lower() not in ("false", "0", "no") if isinstance(ok, str) else ok is not False
+        ok, reason = _step_ok(get.get("ok")), _text(get.get("reason"))
+        if ok is None:  # never read an answer we do not understand as "kept the rules"
+            self._warn(f"ok value {get.get('ok')!r} is not true or false (read as a violation)")
+            ok, reason = False, reason or f"the line's answer {get.get('ok')!r} is not understood"
         return ComplianceEvent(when, self._station(get), _text(get.get("operator")), _text(get.get("role")),
                                _text(get.get("sop_id")), _text(get["step"]), _text(get.get("action")),
-                               ok, _text(get.get("reason")))
+                               ok, reason)
 
     def _translated(self, ours: str, value: Any) -> Any:
         """``value`` in our words where the source gives a word for it (words are casefolded)."""
@@ -229,6 +231,21 @@ class EventMapper:
         if message not in self._warned:
             self._warned.add(message)
             _log.warning("%s events: %s (such events are dropped)", self.source.event_type, message)
+
+
+def _step_ok(value: Any) -> bool | None:
+    """True/False from a Boolean, a number or a word; None when it is none of them.
+    No field at all means the source does not report it: the step counts as kept."""
+    if value is None or isinstance(value, bool):
+        return value is not False
+    if isinstance(value, (int, float)):
+        return value != 0
+    word = _text(value).strip().lower()
+    if word in ("true", "1", "yes", "ok", "pass", "passed"):
+        return True
+    if word in ("false", "0", "no", "nok", "fail", "failed", "violation"):
+        return False
+    return None
 
 
 def _text(value: Any) -> str:

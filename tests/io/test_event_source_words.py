@@ -83,3 +83,14 @@ def test_an_operators_yes_and_no_become_ok_and_violation():
                                     words={"ok": {"j": "true", "n": "false"}}))
     assert steps.item({"Step": "verify", "Ok": "N"}, 0.0).ok is False
     assert steps.item({"Step": "verify", "Ok": "J"}, 0.0).ok is True
+
+
+def test_an_answer_nobody_translated_is_a_violation_not_a_kept_rule(caplog):
+    steps = EventMapper(EventSource(EventKind.COMPLIANCE, "T", fields=EVENT_FIELDS[EventKind.COMPLIANCE]))
+    step = steps.item({"Step": "verify", "Ok": "N"}, 0.0)
+    assert step.ok is False and "'N' is not understood" in step.reason
+    assert "not true or false" in caplog.text
+    assert steps.item({"Step": "verify", "Ok": True}, 0.0).ok is True
+    assert steps.item({"Step": "verify", "Ok": 0}, 0.0).ok is False
+    assert steps.item({"Step": "verify", "Ok": "passed"}, 0.0).ok is True
+    assert steps.item({"Step": "verify"}, 0.0).ok is True  # the source reports no answer at all
