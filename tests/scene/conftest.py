@@ -4,6 +4,7 @@ from linetwin.io.mesh.mesh_cache import MeshCache
 from linetwin.io.mesh.meshes import load_line_geometry
 from linetwin.io.project.project_file import load_project
 from linetwin.main import DEMO_PROJECT
+from tests.leak_checks import no_leaked_vtk_objects  # noqa: F401 - autouse fixture
 
 
 @pytest.fixture(scope="session")

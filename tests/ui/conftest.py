@@ -4,6 +4,7 @@ from linetwin.io.sessions.live_session import LiveSession
 from linetwin.io.mesh.mesh_cache import MeshCache
 from linetwin.main import DEMO_PROJECT
 from linetwin.ui.qt.main_window import MainWindow
+from tests.leak_checks import no_leaked_vtk_objects  # noqa: F401 - autouse fixture
 
 
 @pytest.fixture
