@@ -12,6 +12,7 @@ import os
 import sys
 from pathlib import Path
 
+from linetwin.io.opcua import SECURITY_MODES, SECURITY_POLICIES  # constants only: cheap
 from linetwin.twin.sim.scenarios import SCENARIOS  # standard library only: cheap at start-up
 
 DEMO_PROJECT = Path(__file__).resolve().parent / "resources" / "demo" / "line.toml"
@@ -31,10 +32,9 @@ def _add_connection_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--endpoint", help="OPC UA endpoint URL (default: the project's source)")
     parser.add_argument("--user", help="user name; the password comes from $LINETWIN_PASSWORD "
                         "or is asked for")
-    parser.add_argument("--security-policy", choices=["None", "Basic256Sha256",
-                        "Aes128_Sha256_RsaOaep", "Aes256_Sha256_RsaPss", "Basic256",
-                        "Basic128Rsa15"], help="default: the project's source")
-    parser.add_argument("--security-mode", choices=["None", "Sign", "SignAndEncrypt"],
+    parser.add_argument("--security-policy", choices=SECURITY_POLICIES,
+                        help="default: the project's source")
+    parser.add_argument("--security-mode", choices=SECURITY_MODES,
                         help="default: the project's source")
     parser.add_argument("--trust-server-cert", type=Path, action="append", default=[],
                         metavar="FILE", help="trust this server certificate (PEM or DER); "

@@ -23,25 +23,20 @@ from asyncua.common.utils import ServiceError
 from asyncua.crypto import security_policies
 from cryptography import x509
 
+from linetwin.io.opcua import DEPRECATED_POLICIES, SECURITY_MODES, SECURITY_POLICIES
 from linetwin.io.opcua.trust_store import CertificateInfo, ClientIdentity, TrustStore
 from linetwin.twin.model import SourceConfig
 
 # Short policy name (the URI's fragment, as project files and dialogs spell it)
-# -> (asyncua class, deprecated, strength rank: higher is stronger).
+# -> (asyncua class, deprecated, strength rank: higher is stronger). asyncua's
+# class names are the short names without underscores.
 POLICIES: dict[str, tuple[type | None, bool, int]] = {
-    "None": (None, False, 0),
-    "Basic128Rsa15": (security_policies.SecurityPolicyBasic128Rsa15, True, 1),
-    "Basic256": (security_policies.SecurityPolicyBasic256, True, 2),
-    "Aes128_Sha256_RsaOaep": (security_policies.SecurityPolicyAes128Sha256RsaOaep, False, 3),
-    "Basic256Sha256": (security_policies.SecurityPolicyBasic256Sha256, False, 4),
-    "Aes256_Sha256_RsaPss": (security_policies.SecurityPolicyAes256Sha256RsaPss, False, 5),
+    name: (getattr(security_policies, "SecurityPolicy" + name.replace("_", "")) if name != "None" else None,
+           name in DEPRECATED_POLICIES, rank)
+    for rank, name in enumerate(SECURITY_POLICIES)
 }
-DEPRECATED_POLICIES = frozenset(name for name, (_, old, _) in POLICIES.items() if old)
 MODES: dict[str, ua.MessageSecurityMode] = {
-    "None": ua.MessageSecurityMode.None_,
-    "Sign": ua.MessageSecurityMode.Sign,
-    "SignAndEncrypt": ua.MessageSecurityMode.SignAndEncrypt,
-}
+    name: getattr(ua.MessageSecurityMode, "None_" if name == "None" else name) for name in SECURITY_MODES}
 _CREDENTIAL_CODES = {
     ua.StatusCodes.BadUserAccessDenied,
     ua.StatusCodes.BadIdentityTokenRejected,
