@@ -19,7 +19,7 @@ import re
 import shutil
 import tempfile
 import tomllib
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +28,7 @@ import tomlkit
 from linetwin.io.project import project_schema as schema
 from linetwin.io.opcua.node_ids import parse_node_id
 from linetwin.io.project.project_file import ProjectFileError, load_project, parse_project_text
+from linetwin.io.project.toml_lines import scan_lines, split_key
 from linetwin.twin.model import Project
 
 _BOM = b"\xef\xbb\xbf"
@@ -223,11 +224,11 @@ def _end_of_last_signal(text: str) -> int | None:
     lines = text.splitlines(keepends=True)
     headers: list[tuple[int, list[str], bool]] = []
     content: list[bool] = []
-    for index, (line, top, has_content) in enumerate(_scan(lines)):
+    for index, (line, top, has_content) in enumerate(scan_lines(lines)):
         content.append(has_content)
         match = _HEADER.match(line.rstrip("\r\n")) if top else None
         if match and bool(match.group(1)) == bool(match.group(3)):
-            headers.append((index, _key_parts(match.group(2)), bool(match.group(1))))
+            headers.append((index, split_key(match.group(2)), bool(match.group(1))))
     signal_headers = [i for i, parts, array in headers if parts == ["signals"] and array]
     if not signal_headers:
         return None
@@ -235,65 +236,6 @@ def _end_of_last_signal(text: str) -> int | None:
     end = next((i for i, parts, _ in headers if i > start and parts[:1] != ["signals"]), len(lines))
     last = max(i for i in range(start, end) if content[i])
     return sum(len(line) for line in lines[: last + 1])
-
-
-def _key_parts(key: str) -> list[str]:
-    return [part.strip().strip("\"'") for part in key.split(".")]
-
-
-def _scan(lines: list[str]) -> Iterator[tuple[str, bool, bool]]:
-    """Per line: ``(line, starts at top level, holds more than comments/blanks)``.
-
-    Tracks multi-line strings and arrays/inline tables spanning lines, so a
-    ``[`` inside a value is not taken for a table header.
-    """
-    open_string: str | None = None
-    depth = 0
-    for line in lines:
-        top = open_string is None and depth == 0
-        has_content = open_string is not None
-        stripped = line.strip()
-        if top and stripped.startswith("["):  # a header: its brackets are not a value's
-            yield line, True, True
-            continue
-        i = 0
-        while i < len(line):
-            if open_string is not None:
-                end = line.find(open_string, i)
-                if end < 0:
-                    break
-                i, open_string = end + 3, None
-                continue
-            char = line[i]
-            if char == "#":
-                break
-            if not char.isspace():
-                has_content = True
-            if line.startswith(('"""', "'''"), i):
-                open_string, i = line[i : i + 3], i + 3
-                continue
-            if char in "\"'":
-                i = _string_end(line, i)
-                continue
-            if char in "[{":
-                depth += 1
-            elif char in "]}":
-                depth = max(depth - 1, 0)
-            i += 1
-        yield line, top, has_content
-
-
-def _string_end(line: str, start: int) -> int:
-    """Index just after the one-line string starting at ``start``."""
-    quote, i = line[start], start + 1
-    while i < len(line):
-        if quote == '"' and line[i] == "\\":
-            i += 2
-            continue
-        if line[i] == quote:
-            return i + 1
-        i += 1
-    return i
 
 
 # -- writing -----------------------------------------------------------------------------

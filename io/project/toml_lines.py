@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 KeyPath = tuple[str | int, ...]
 
@@ -68,21 +68,12 @@ class KeyLines:
     def _scan(self, text: str) -> None:
         table: KeyPath = ()
         array_counts: dict[KeyPath, int] = {}  # resolved array path -> elements seen
-        in_multiline: str | None = None  # the closing quote of an open """ or ''' string
-        depth = 0  # open [ and { of a value that spans lines
-        for number, raw in enumerate(text.splitlines(), start=1):
-            if in_multiline is not None:
-                if in_multiline in raw:
-                    in_multiline = _open_multiline(raw.split(in_multiline, 1)[1])
+        for number, (raw, top, has_content) in enumerate(scan_lines(text.splitlines()), start=1):
+            if not (top and has_content):  # inside a multi-line value, or only a comment
                 continue
             line = _strip_comment(raw).strip()
-            if depth > 0:
-                depth = max(0, depth + _bracket_balance(line))
-                continue
-            if not line:
-                continue
             if line.startswith("[["):
-                name = _split_key(line[2:].rstrip("]"))
+                name = split_key(line[2:].rstrip("]"))
                 parent = self._resolve((), name[:-1], array_counts)
                 array = parent + (name[-1],)
                 index = array_counts.get(array, 0)
@@ -91,13 +82,10 @@ class KeyLines:
                 self._lines.setdefault(array, number)
                 self._lines[table] = number
             elif line.startswith("["):
-                table = self._resolve((), _split_key(line[1:].rstrip("]")), array_counts)
+                table = self._resolve((), split_key(line[1:].rstrip("]")), array_counts)
                 self._lines.setdefault(table, number)
             elif "=" in line:
-                key, value = _split_assignment(line)
-                self._lines[table + tuple(key)] = number
-                in_multiline = _open_multiline(value)
-                depth = max(0, _bracket_balance(value))
+                self._lines[table + tuple(_assigned_key(line))] = number
 
     @staticmethod
     def _resolve(root: KeyPath, names: list[str], counts: dict[KeyPath, int]) -> KeyPath:
@@ -133,26 +121,8 @@ def _strip_comment(line: str) -> str:
     return line
 
 
-def _without_strings(text: str) -> str:
-    """``text`` with the contents of quoted strings removed."""
-    return re.sub(r'"(?:[^"\\]|\\.)*"|\'[^\']*\'', '""', text)
-
-
-def _bracket_balance(text: str) -> int:
-    bare = _without_strings(text)
-    return bare.count("[") + bare.count("{") - bare.count("]") - bare.count("}")
-
-
-def _open_multiline(value: str) -> str | None:
-    """The delimiter of a multi-line string left open at the end of ``value``."""
-    for delimiter in ('"""', "'''"):
-        if value.count(delimiter) % 2 == 1:
-            return delimiter
-    return None
-
-
-def _split_assignment(line: str) -> tuple[list[str], str]:
-    """Split ``key = value`` at the first ``=`` outside a quoted key."""
+def _assigned_key(line: str) -> list[str]:
+    """The key of ``key = value``: split at the first ``=`` outside a quoted key."""
     quote: str | None = None
     for i, char in enumerate(line):
         if quote is not None:
@@ -161,11 +131,11 @@ def _split_assignment(line: str) -> tuple[list[str], str]:
         elif char in "\"'":
             quote = char
         elif char == "=":
-            return _split_key(line[:i]), line[i + 1 :]
-    return _split_key(line), ""
+            return split_key(line[:i])
+    return split_key(line)
 
 
-def _split_key(key: str) -> list[str]:
+def split_key(key: str) -> list[str]:
     """Split a dotted key (``a."b.c".d``) into its parts, unquoted."""
     parts: list[str] = []
     rest = key.strip()
@@ -184,3 +154,59 @@ def _split_key(key: str) -> list[str]:
         if rest.startswith("."):
             rest = rest[1:].strip()
     return parts
+
+
+def scan_lines(lines: list[str]) -> Iterator[tuple[str, bool, bool]]:
+    """Per line: ``(line, starts at top level, holds more than comments/blanks)``.
+
+    The one TOML lexer of the project (key lines here, text-preserving edits in
+    :mod:`~linetwin.io.project.project_edit`): it tracks multi-line strings and
+    arrays/inline tables spanning lines, so a ``[`` or ``=`` inside a value is
+    never taken for a header or a key.
+    """
+    open_string: str | None = None
+    depth = 0
+    for line in lines:
+        top = open_string is None and depth == 0
+        has_content = open_string is not None
+        if top and line.strip().startswith("["):  # a header: its brackets are not a value's
+            yield line, True, True
+            continue
+        i = 0
+        while i < len(line):
+            if open_string is not None:
+                end = line.find(open_string, i)
+                if end < 0:
+                    break
+                i, open_string = end + 3, None
+                continue
+            char = line[i]
+            if char == "#":
+                break
+            if not char.isspace():
+                has_content = True
+            if line.startswith(('"""', "'''"), i):
+                open_string, i = line[i : i + 3], i + 3
+                continue
+            if char in "\"'":
+                i = _string_end(line, i)
+                continue
+            if char in "[{":
+                depth += 1
+            elif char in "]}":
+                depth = max(depth - 1, 0)
+            i += 1
+        yield line, top, has_content
+
+
+def _string_end(line: str, start: int) -> int:
+    """Index just after the one-line string starting at ``start``."""
+    quote, i = line[start], start + 1
+    while i < len(line):
+        if quote == '"' and line[i] == "\\":
+            i += 2
+            continue
+        if line[i] == quote:
+            return i + 1
+        i += 1
+    return i

@@ -97,3 +97,11 @@ def test_syntax_error_line_and_message():
         tomllib.loads('a = 1\n\nb = "open\n')
     assert syntax_error_line(caught.value) == 3
     assert "at line" not in syntax_error_message(caught.value)
+
+
+def test_a_multiline_literal_string_holding_other_quotes_does_not_hide_later_keys():
+    # One lexer for key lines and project edits: it follows the string that is
+    # open (''' here), not a count of every kind of triple quote on the line.
+    text = "[a]\nx = '''one \"\"\" two\nthree'''\ny = 1\n"
+    assert tomllib.loads(text)["a"]["y"] == 1
+    assert KeyLines(text).line_of(("a", "y")) == 4
