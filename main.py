@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 from linetwin.io.opcua import SECURITY_MODES, SECURITY_POLICIES  # constants only: cheap
+from linetwin.ui.log_levels import quiet_libraries  # standard library only
 from linetwin.twin.sim.scenarios import SCENARIOS  # standard library only: cheap at start-up
 
 DEMO_PROJECT = Path(__file__).resolve().parent / "resources" / "demo" / "line.toml"
@@ -264,6 +265,7 @@ COMMANDS = {"gui": cmd_gui, "check": cmd_check, "render": cmd_render, "sim": cmd
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    quiet_libraries()
     if args.command is None:
         args = build_parser().parse_args(["gui"])
     try:

@@ -18,6 +18,9 @@ import time
 
 import pytest
 
+from linetwin.ui.log_levels import quiet_libraries
+
+quiet_libraries()  # as main.py does for the app: asyncua's chatter would fill every failure
 THREAD_GRACE_S = 2.0  # a thread told to stop may need a moment to end
 
 

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import io
 import json
-import logging
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,13 +33,6 @@ import numpy as np
 from linetwin.io.mesh import mesh_formats
 from linetwin.io.mesh.mesh_formats import DeclaredUnits, unit_name
 from linetwin.twin.geometry import MeshPart
-
-# trimesh logs warnings (some with tracebacks) through a logger with no handler,
-# which Python then prints to stderr. Give it one, so a broken file shows up as
-# our message only; an application that configures logging still receives them.
-_trimesh_log = logging.getLogger("trimesh")
-if not _trimesh_log.handlers:
-    _trimesh_log.addHandler(logging.NullHandler())
 
 FORMATS: dict[str, str] = {
     ".stl": "STL",

@@ -20,29 +20,6 @@ T = TypeVar("T")
 
 _log = logging.getLogger(__name__)
 
-# asyncua logs every connect, publish and subscription at INFO, and warns about
-# missing security policies on every server start; that drowns our own logs.
-_QUIET_LEVELS = {
-    "asyncua": logging.WARNING,
-    # "No signing policy available ..." on every start, "subscription expired"
-    # and "session timed out" whenever a client goes away without saying so.
-    "asyncua.server": logging.ERROR,
-    # Logs a traceback for a failed bind, then raises it to us anyway.
-    "asyncua.server.server": logging.CRITICAL,
-    # A lost server makes the client log tracebacks at ERROR ("Publish iteration
-    # crashed", "close_session raised ..."); LiveClient reports the loss itself.
-    "asyncua.client": logging.CRITICAL,
-    "asyncua.common.subscription": logging.ERROR,
-}
-
-
-def quiet_asyncua_logging() -> None:
-    """Raise asyncua's log levels, except on loggers someone configured already."""
-    for name, level in _QUIET_LEVELS.items():
-        logger = logging.getLogger(name)
-        if logger.level == logging.NOTSET:
-            logger.setLevel(level)
-
 
 class AsyncioThread:
     """A daemon thread running an event loop that other threads submit work to."""

@@ -18,7 +18,6 @@ from urllib.parse import urlsplit
 
 from asyncua import Client, ua
 
-from linetwin.io.opcua.asyncio_thread import quiet_asyncua_logging
 from linetwin.io.opcua.security import (
     POLICIES,
     ConnectionProblem,
@@ -175,7 +174,6 @@ async def discover(url: str, timeout: float = DISCOVERY_TIMEOUT_S) -> list[Endpo
     EndpointError : bad URL, unreachable, no answer within ``timeout`` seconds,
         or not an OPC UA server
     """
-    quiet_asyncua_logging()
     client = Client(check_url(url), timeout=timeout)
     try:
         descriptions = await asyncio.wait_for(_get_endpoints(client), timeout)

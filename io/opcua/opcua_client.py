@@ -38,7 +38,7 @@ from typing import Any, Protocol
 
 from asyncua import Client, ua
 
-from linetwin.io.opcua.asyncio_thread import AsyncioThread, quiet_asyncua_logging
+from linetwin.io.opcua.asyncio_thread import AsyncioThread
 from linetwin.io.opcua.endpoints import EndpointError, close_client, load_identity, new_client
 from linetwin.io.opcua.node_ids import parse_node_id, resolve_namespace
 from linetwin.io.opcua.security import (
@@ -120,7 +120,6 @@ class LiveClient:
         """Start connecting on a private thread; returns immediately."""
         if self._thread is not None:
             return
-        quiet_asyncua_logging()
         protect_passwords_in_logs()
         self._stopping.clear()
         self._thread = AsyncioThread(name="linetwin-opcua-client")

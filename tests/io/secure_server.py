@@ -26,7 +26,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding
 from cryptography.x509.oid import ExtendedKeyUsageOID
 
-from linetwin.io.opcua.asyncio_thread import AsyncioThread, quiet_asyncua_logging
+from linetwin.io.opcua.asyncio_thread import AsyncioThread
 from linetwin.io.opcua.trust_store import CertificateInfo
 from linetwin.twin.model import Asset, AssetLevel, Project, Signal, SignalKind, SourceConfig
 
@@ -125,7 +125,6 @@ class SecureTestServer:
         return list(self.users.attempts)
 
     def start(self) -> "SecureTestServer":
-        quiet_asyncua_logging()
         self._thread.start()
         self._thread.submit(self._start()).result(15)
         return self

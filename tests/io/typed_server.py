@@ -14,7 +14,7 @@ from datetime import datetime, timezone
 from asyncua import Server, ua
 from asyncua.common.structures104 import new_enum
 
-from linetwin.io.opcua.asyncio_thread import AsyncioThread, quiet_asyncua_logging
+from linetwin.io.opcua.asyncio_thread import AsyncioThread
 from linetwin.twin.model import Asset, AssetLevel, Limits, Project, Signal, SignalKind
 
 STARTED = datetime(2024, 5, 17, 6, 30, 15, 250000, tzinfo=timezone.utc)
@@ -74,7 +74,6 @@ class TypedServer:
         self._server = server
 
     def __enter__(self) -> "TypedServer":
-        quiet_asyncua_logging()
         self._thread.start()
         self._thread.submit(self._start()).result(30)
         return self

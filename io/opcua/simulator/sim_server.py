@@ -40,7 +40,7 @@ from typing import Any, TypeVar
 
 from asyncua import Server, ua
 
-from linetwin.io.opcua.asyncio_thread import AsyncioThread, quiet_asyncua_logging
+from linetwin.io.opcua.asyncio_thread import AsyncioThread
 from linetwin.io.opcua.node_ids import browse_name_of, parse_node_id, resolve_namespace
 from linetwin.io.opcua.simulator.sim_events import EventPublisher
 from linetwin.twin.model import AssetLevel, Project, Signal, SignalKind
@@ -154,7 +154,6 @@ class SimulatorServer:
         """Build the address space and listen; returns once clients can connect."""
         if self._server is not None:
             return
-        quiet_asyncua_logging()
         self._epoch = time.time() - self.simulator.time_s
         attempts = 3 if self._requested_port == 0 else 1
         for attempt in range(attempts):
