@@ -61,7 +61,7 @@ import pyvista as pv  # noqa: E402
 from ingest_phases import client_subscribes_directly, run_bare, run_live  # noqa: E402
 from PySide6.QtCore import QCoreApplication  # noqa: E402
 
-from linetwin.io.opcua.asyncio_thread import quiet_asyncua_logging  # noqa: E402
+from linetwin.ui.log_levels import quiet_libraries  # noqa: E402
 from linetwin.scene.line_scene import LineScene  # noqa: E402
 from linetwin.twin.model import Project  # noqa: E402
 
@@ -124,6 +124,9 @@ def report_rate(result: RateResult) -> None:
     startup = [p.longest_startup_tick * 1e3 for p in result.phases if p.kind == "live"]
     print(f"  longest tick before the window (initial burst of every signal, warm-up), per phase: "
           + ", ".join(f"{ms:.0f} ms" for ms in startup))
+    passes = result.pooled("live", "full_collections")
+    print(f"  full (generation 2) garbage collections inside the live windows: {len(passes)}"
+          + (f", {sum(passes) * 1e3:.0f} ms in all, longest {max(passes) * 1e3:.0f} ms" if passes else ""))
 
 
 def measure(rate: float, args, project: Project, scene: LineScene) -> RateResult:
@@ -138,7 +141,7 @@ def measure(rate: float, args, project: Project, scene: LineScene) -> RateResult
                 try:
                     phase = (run_bare(server, project, args.warmup, args.seconds) if kind == "bare" else
                              run_live(server, project, scene, args.warmup, args.seconds,
-                                      direct=not args.asyncua_callbacks))
+                                      direct=not args.asyncua_callbacks, freeze=args.gc_freeze))
                 except RuntimeError as exc:
                     result.failures.append(f"round {r + 1} {kind}: {exc}")
                     print(f"  round {r + 1} {kind}: FAILED: {exc}", flush=True)
@@ -192,12 +195,19 @@ def main() -> None:
     parser.add_argument("--asyncua-callbacks", action="store_true",
                         help="live: LiveClient as it is, if it still uses asyncua's callback mode "
                              "(default: with ua_subscription.open_subscription, see ingest_phases.py)")
+    parser.add_argument("--switch-interval", type=float, default=0.0, metavar="S",
+                        help="sys.setswitchinterval for this process (0: Python's default, 0.005 s)")
+    parser.add_argument("--gc-freeze", action="store_true",
+                        help="live: gc.freeze() once every signal has reported (see ingest_phases.py)")
     parser.add_argument("--stock-server", action="store_true",
                         help="serve with asyncua's unpatched server code (slower, see ingest_server.py)")
     args = parser.parse_args()
     if args.signals <= 0 or args.signals % 10:
         parser.error(f"--signals must be a positive multiple of 10, got {args.signals}")
-    quiet_asyncua_logging()
+    quiet_libraries()
+    if args.switch_interval > 0:
+        sys.setswitchinterval(args.switch_interval)  # how soon a thread waiting for the GIL gets it
+    print(f"GIL switch interval {sys.getswitchinterval() * 1e3:g} ms")
     if client_subscribes_directly():
         print("LiveClient subscribes with ua_subscription.open_subscription")
     else:

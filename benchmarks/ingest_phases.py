@@ -8,6 +8,7 @@ delivered a value, warms up, measures over a window and returns a
 from __future__ import annotations
 
 import contextlib
+import gc
 import queue
 import time
 from datetime import timezone
@@ -163,6 +164,30 @@ class _MeasuredBridge(LiveBridge):
         return [c.message for when, c in self.link_log if when >= t and c.state in _LINK_DOWN]
 
 
+class _FullCollections:
+    """Wall time of the garbage collector's full (generation 2) passes, any thread:
+    a pass holds the GIL, so every thread waits for it."""
+
+    def __init__(self) -> None:
+        self.durations: list[float] = []
+        self._started = 0.0
+
+    def __call__(self, phase: str, info: dict) -> None:
+        if info.get("generation") != 2:
+            return
+        if phase == "start":
+            self._started = time.perf_counter()
+        else:
+            self.durations.append(time.perf_counter() - self._started)
+
+    def __enter__(self) -> "_FullCollections":
+        gc.callbacks.append(self)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        gc.callbacks.remove(self)
+
+
 def _spin(seconds: float) -> None:
     """Run the Qt event loop (and so the bridge's QTimer) for a while."""
     loop = QEventLoop()
@@ -218,14 +243,21 @@ def direct_subscriptions(enabled: bool):
 
 
 def run_live(server: ServerProcess, project: Project, scene: LineScene,
-             warmup: float, seconds: float, direct: bool = True) -> Phase:
-    """The whole live path: LiveClient -> queue -> LiveBridge (TwinPipeline) -> LineScene."""
+             warmup: float, seconds: float, direct: bool = True, freeze: bool = False) -> Phase:
+    """The whole live path: LiveClient -> queue -> LiveBridge (TwinPipeline) -> LineScene.
+
+    ``freeze``: ``gc.freeze()`` once every signal has reported, so the full
+    garbage collections no longer walk the objects of the start-up (undone after).
+    """
     with direct_subscriptions(direct):
-        return _run_live(server, project, scene, warmup, seconds)
+        try:
+            return _run_live(server, project, scene, warmup, seconds, freeze)
+        finally:
+            gc.unfreeze()
 
 
 def _run_live(server: ServerProcess, project: Project, scene: LineScene,
-              warmup: float, seconds: float) -> Phase:
+              warmup: float, seconds: float, freeze: bool) -> Phase:
     updates: queue.SimpleQueue = queue.SimpleQueue()
     pipeline = TwinPipeline(project, default_endpoint=server.endpoint)
     bridge = _MeasuredBridge(pipeline, updates, scene, lambda: None)  # the render is left out
@@ -235,11 +267,14 @@ def _run_live(server: ServerProcess, project: Project, scene: LineScene,
     client.start()
     try:
         _wait_ready(bridge, len(project.signals), warmup, started)
+        if freeze:
+            gc.freeze()
         setup = time.time() - started - warmup
         drops = len(bridge.losses_since(started))
         bridge.stamps, bridge.measuring = [], True
         cpu0, n0, t0, s0 = thread_cpu(), bridge.processed, time.time(), server.cpu_seconds()
-        _spin(seconds)
+        with _FullCollections() as collections:
+            _spin(seconds)
         cpu1, n1, t1, s1 = thread_cpu(), bridge.processed, time.time(), server.cpu_seconds()
         bridge.measuring = False
         backlog = updates.qsize() + bridge.backlog
@@ -257,5 +292,6 @@ def _run_live(server: ServerProcess, project: Project, scene: LineScene,
                   cpu_per_value(cpu0, cpu1, n1 - n0, LIVE_THREAD), bridge.to_handler,
                   bridge.to_drawn, bridge.ticks, backlog, drops)
     phase.longest_startup_tick = bridge.longest_before
+    phase.full_collections = collections.durations
     phase.server_cpu = (s1 - s0) / (t1 - t0)
     return phase

@@ -129,6 +129,7 @@ class Phase:
     drops: int = 0  # live: links lost (and re-made by LiveClient) before the window
     server_cpu: float = float("nan")  # CPU share of the server process over the window (1.0 = a core)
     longest_startup_tick: float = float("nan")  # live: wall s, before the window (initial burst)
+    full_collections: list[float] = field(default_factory=list)  # live: wall s of each gen-2 GC pass
 
 
 @dataclass
