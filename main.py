@@ -184,10 +184,10 @@ def cmd_gui(args) -> int:
 
 
 def cmd_check(args) -> int:
-    from linetwin.io.mesh.mesh_cache import MeshCache
+    from linetwin.io.mesh.mesh_cache import MeshCache, user_cache_folder
     from linetwin.io.project.project_check import check_project
 
-    report = check_project(args.project, cache=MeshCache())
+    report = check_project(args.project, cache=MeshCache(user_cache_folder()))
     if args.json:
         import json
 
@@ -205,7 +205,7 @@ def cmd_check(args) -> int:
 
 
 def cmd_render(args) -> int:
-    from linetwin.io.mesh.mesh_cache import MeshCache
+    from linetwin.io.mesh.mesh_cache import MeshCache, user_cache_folder
     from linetwin.io.mesh.meshes import load_line_geometry
     from linetwin.io.project.project_file import ProjectFileError, load_project
     from linetwin.io.project.state_file import StateFileError, load_state_file
@@ -227,7 +227,7 @@ def cmd_render(args) -> int:
     if not args.output.parent.resolve().is_dir():
         print(f"{args.output}: folder {args.output.parent} does not exist", file=sys.stderr)
         return 1
-    geometries = load_line_geometry(project, cache=MeshCache())
+    geometries = load_line_geometry(project, cache=MeshCache(user_cache_folder()))
     broken = [g.problem or g.asset_id for g in geometries.values() if g.placeholder]
     for problem in broken:
         label = "warning" if args.allow_missing else "error"

@@ -41,19 +41,23 @@ class PartsStore(Protocol):
     def put(self, key: str, read: MeshRead) -> None: ...
 
 
+def user_cache_folder() -> Path:
+    """The user's mesh cache, ``platformdirs.user_cache_dir("linetwin")/meshes``:
+    what the app and the commands pass to :class:`MeshCache` (tests pass a
+    temporary folder; nothing picks the user's folder silently)."""
+    return Path(platformdirs.user_cache_dir("linetwin")) / "meshes"
+
+
 class MeshCache:
     """A folder of cached mesh parts.
 
     Parameters
     ----------
     folder
-        Where entries live; by default the user's cache folder
-        (``platformdirs.user_cache_dir("linetwin")/meshes``). Created on first write.
+        Where entries live (e.g. :func:`user_cache_folder`). Created on first write.
     """
 
-    def __init__(self, folder: str | Path | None = None) -> None:
-        if folder is None:
-            folder = Path(platformdirs.user_cache_dir("linetwin")) / "meshes"
+    def __init__(self, folder: str | Path) -> None:
         self.folder = Path(folder)
 
     @staticmethod

@@ -65,7 +65,7 @@ def load_asset_mesh(
     asset
         An asset with ``mesh`` set (absolute path).
     cache
-        Parsed-mesh cache; None parses every time (pass ``MeshCache()`` for the
+        Parsed-mesh cache; None parses every time (pass a ``MeshCache`` for the
         user's cache folder).
     base
         Folder that file names in problem messages are shown relative to

@@ -32,7 +32,7 @@ class LiveSession:
     endpoint : server to read from; ``None`` means the project's own source
     simulate : start the built-in simulator on a free loopback port and read from it
     progress : called as ``progress(done, total, asset_id)`` while meshes load
-    mesh_cache : where parsed meshes are kept (default: the user's cache folder)
+    mesh_cache : where parsed meshes are kept (None: parse every time)
     settings : security and user of the default endpoint (None: plain and anonymous)
     clock : the pipeline's "now" (default: the wall clock)
     """
@@ -44,7 +44,7 @@ class LiveSession:
                  trust: TrustStore | None = None) -> None:
         self.project = project
         self.geometries: dict[str, AssetGeometry] = load_line_geometry(
-            project, cache=mesh_cache or MeshCache(), progress=progress)
+            project, cache=mesh_cache, progress=progress)
         self.mesh_problems = {a: g.problem for a, g in self.geometries.items() if g.problem}
         self.feed = LiveFeed(project, endpoint, simulate=simulate, seed=seed, settings=settings,
                              trust=trust)

@@ -98,9 +98,11 @@ def test_broken_meshes_are_not_cached(tmp_path, mesh_cache):
     assert not mesh_cache.folder.exists() or not list(mesh_cache.folder.iterdir())
 
 
-def test_default_folder_is_the_user_cache(tmp_path, monkeypatch):
+def test_the_user_cache_folder_is_asked_for_explicitly(tmp_path, monkeypatch):
     monkeypatch.setattr(mesh_cache_module.platformdirs, "user_cache_dir", lambda app: str(tmp_path / app))
-    assert MeshCache().folder == tmp_path / "linetwin" / "meshes"
+    assert mesh_cache_module.user_cache_folder() == tmp_path / "linetwin" / "meshes"
+    with pytest.raises(TypeError):
+        MeshCache()  # no silent default: tests must never fill the user's real cache
 
 
 def test_key_covers_units_format_and_gltf_buffers(tmp_path):
