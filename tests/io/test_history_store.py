@@ -13,10 +13,10 @@ import duckdb
 import numpy as np
 import pytest
 
-from linetwin.io.history.history_rows import quality_of, sample_columns
+from linetwin.io.history.history_rows import sample_columns
 from linetwin.io.history.history_schema import SCHEMA_VERSION, TABLES
 from linetwin.io.history.history_store import HistoryStore, HistoryStoreError
-from linetwin.twin.updates import Quality, ValueUpdate
+from linetwin.twin.updates import Quality, ValueUpdate, quality_codes
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -114,7 +114,7 @@ def test_an_empty_history_reads_as_empty_arrays(path):
 def test_quality_matches_the_twin_for_every_severity():
     codes = np.array([0, 0x00A80000, 0x40000000, 0x408F0000, 0x80000000, 0x80340000, 0xC0000000, 0xFFFFFFFF],
                      dtype=np.uint32)
-    assert quality_of(codes).tolist() == [int(Quality.from_status_code(int(c))) for c in codes]
+    assert quality_codes(codes).tolist() == [int(Quality.from_status_code(int(c))) for c in codes]
 
 
 def test_a_cleared_alert_replaces_its_raised_row_per_session(path):
