@@ -124,10 +124,12 @@ def _connection(args, project):
         ConnectionOptionError, ConnectionOptions, settings_for, trust_certificates,
     )
 
+    from linetwin.io.opcua.trust_store import TrustStore, pki_folder
+
     options = ConnectionOptions(args.endpoint, args.user, args.security_policy,
                                 args.security_mode, tuple(args.trust_server_cert))
     try:
-        for info in trust_certificates(options.trust_files):
+        for info in trust_certificates(options.trust_files, TrustStore(pki_folder())):
             print(f"trusted server certificate:\n{info.describe()}", file=sys.stderr)
         return settings_for(project, options), True
     except ConnectionOptionError as error:

@@ -207,7 +207,7 @@ class AddressSpaceBrowser:
                               f"{settings.security_mode} connection needs the trust store")
         try:
             if settings.secure and self._identity is None:
-                self._identity = load_identity()  # the user's own, as the live client's
+                self._identity = load_identity(self._trust)  # beside the trust list, as the live client's
             client, _ = await new_client(self.endpoint, settings, self._trust, self._identity,
                                          timeout=REQUEST_TIMEOUT_S, watchdog_intervall=WATCHDOG_S)
         except ConnectionRefused as refused:  # e.g. the server's certificate is not trusted

@@ -33,10 +33,8 @@ class ConnectionOptions:
     trust_files: tuple[Path, ...] = ()
 
 
-def trust_certificates(files: tuple[Path, ...], store: TrustStore | None = None
-                       ) -> list[CertificateInfo]:
+def trust_certificates(files: tuple[Path, ...], store: TrustStore) -> list[CertificateInfo]:
     """Add server certificates to the trust list (``--trust-server-cert FILE``)."""
-    store = store or TrustStore()
     try:
         return [store.import_file(path) for path in files]
     except CertificateError as error:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import os
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -245,16 +244,18 @@ async def trusted_server_certificate(url: str, settings: ConnectionSettings, tru
     return info
 
 
-def load_identity(folder: Path | None = None) -> ClientIdentity:
-    """The user's client certificate; ConnectionRefused if it cannot be made."""
+def load_identity(trust: TrustStore) -> ClientIdentity:
+    """The client certificate kept beside ``trust``'s lists (``<pki>/own``), created
+    if missing; ConnectionRefused if it cannot be made."""
     try:
-        return ClientIdentity.load_or_create(folder)
+        return ClientIdentity.load_or_create(trust.folder / "own")
     except OSError as exc:
         raise ConnectionRefused(ConnectionProblem(
             ProblemKind.CONFIGURATION, f"cannot create the client certificate: {exc}")) from None
 
 
-async def new_client(url: str, settings: ConnectionSettings, trust: TrustStore, identity: ClientIdentity | None,
+async def new_client(url: str, settings: ConnectionSettings, trust: TrustStore | None,
+                     identity: ClientIdentity | None,
                      **client_args: Any) -> tuple[Client, PinnedCertificateValidator | None]:
     """An asyncua ``Client`` for ``url`` set up as ``settings`` say, not connected.
 
@@ -265,6 +266,10 @@ async def new_client(url: str, settings: ConnectionSettings, trust: TrustStore, 
     """
     validator = None
     if settings.secure:
+        if trust is None:
+            raise ConnectionRefused(ConnectionProblem(
+                ProblemKind.CONFIGURATION, f"{redact_url(url)}: a secure connection needs a trust "
+                "store (the accepted server certificates); none was given"))
         if identity is None:
             raise ValueError("a secure connection needs a ClientIdentity")
         certificate = await trusted_server_certificate(url, settings, trust, client_args.get("timeout", 3.0))

@@ -86,9 +86,10 @@ class LiveClient:
         project's default source. A password in the URL is taken out of it.
     settings : security policy/mode and credentials; ``None``: no security,
         anonymous (or the user name and password in the URL)
-    identity : the client certificate; ``None``: the user's own, created on
-        first use (only needed for a secure connection)
-    trust : the server certificates the user accepted; ``None``: the user's
+    identity : the client certificate; ``None``: the one in ``trust``'s folder,
+        created on first use (only needed for a secure connection)
+    trust : the server certificates the user accepted; ``None``: none, so only
+        plain endpoints connect
     """
 
     def __init__(self, project: Project, updates: UpdateSink, endpoint: str | None = None,
@@ -100,7 +101,7 @@ class LiveClient:
         self.settings = dataclasses.replace(
             settings, endpoint=self.endpoint, username=settings.username or url_user,
             password=settings.password if settings.password is not None else url_password)
-        self.trust = trust or TrustStore()
+        self.trust = trust  # None: plain endpoints only (a secure one is refused, saying why)
         self._identity = identity
         self.problem: ConnectionProblem | None = None
         self.signal_problems: dict[str, str] = {}  # signal id -> why its node's type cannot serve it
@@ -236,8 +237,8 @@ class LiveClient:
 
     async def _open_session(self) -> UaSession:
         """Connect and create the (still empty) subscription."""
-        if self.settings.secure and self._identity is None:
-            self._identity = load_identity()
+        if self.settings.secure and self._identity is None and self.trust is not None:
+            self._identity = load_identity(self.trust)
         client, validator = await new_client(self.endpoint, self.settings, self.trust, self._identity,
                                              timeout=REQUEST_TIMEOUT_S, watchdog_intervall=WATCHDOG_S)
         session = UaSession(client, asyncio.Event(), [], {})

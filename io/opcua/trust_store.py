@@ -182,12 +182,13 @@ class TrustStore:
 
     Parameters
     ----------
-    folder : the PKI root; ``trusted/`` and ``rejected/`` live in it. ``None``
-        means ``<user config folder>/pki`` (tests pass a temporary folder).
+    folder : the PKI root; ``trusted/`` and ``rejected/`` live in it. The app and
+        the commands pass :func:`pki_folder`; tests a temporary folder. There is
+        no default: nothing reads or writes the user's real trust list unasked.
     """
 
-    def __init__(self, folder: Path | str | None = None) -> None:
-        self.folder = Path(folder) if folder is not None else pki_folder()
+    def __init__(self, folder: Path | str) -> None:
+        self.folder = Path(folder)
         self.trusted_folder = self.folder / "trusted"
         self.rejected_folder = self.folder / "rejected"
 
@@ -310,14 +311,14 @@ class ClientIdentity:
     info: CertificateInfo
 
     @classmethod
-    def load_or_create(cls, folder: Path | str | None = None, hostname: str | None = None) -> "ClientIdentity":
-        """The identity in ``folder`` (default ``<config>/pki/own``), created if missing.
+    def load_or_create(cls, folder: Path | str, hostname: str | None = None) -> "ClientIdentity":
+        """The identity in ``folder`` (the app's: ``pki_folder() / "own"``), created if missing.
 
         A missing, unreadable, expired or mismatched pair is replaced by a new
         one (old files are kept with a ``.old`` suffix); servers then need to
         trust the new certificate.
         """
-        folder = Path(folder) if folder is not None else pki_folder() / "own"
+        folder = Path(folder)
         cert_path, key_path = folder / "cert.der", folder / "key.pem"
         identity = cls._load(folder)
         if identity is not None:

@@ -29,7 +29,7 @@ class LiveFeed:
     simulate : start the built-in simulator on a free loopback port and use it as
         the default server
     settings : security and user of the default endpoint (None: plain, anonymous)
-    trust : the accepted server certificates (None: the user's own store)
+    trust : the accepted server certificates (None: no store, plain endpoints only)
     """
 
     def __init__(self, project: Project, endpoint: str | None = None, simulate: bool = False,
@@ -42,7 +42,7 @@ class LiveFeed:
         self.settings = None if simulate else settings
         # One store for every connection (and the address-space browser): a
         # certificate the user accepts is trusted by all of them at once.
-        self.trust = trust if trust is not None else TrustStore()
+        self.trust = trust  # None: plain endpoints only; the app passes the user's store
         self.server: SimulatorServer | None = None
         self.clients: dict[str, LiveClient] = {}
 

@@ -35,15 +35,16 @@ def test_the_refusal_prompt_shows_the_message_and_offers_retry(qtbot):
 @pytest.mark.timeout(180)
 def test_a_refused_client_certificate_is_explained_in_the_window(qtbot, tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
-    identity = ClientIdentity.load_or_create()
+    pki = tmp_path / "config" / "linetwin" / "pki"
+    identity = ClientIdentity.load_or_create(pki / "own")
     with NodeOpcuaServer(tmp_path / "node") as server:
-        TrustStore().trust(server.certificate)
+        TrustStore(pki).trust(server.certificate)
         asked = []
         monkeypatch.setattr("linetwin.ui.qt.main_window.ask_retry_after_refusal",
                             lambda parent, endpoint, message: asked.append(message) and False)
         settings = ConnectionSettings(server.endpoint, "Basic256Sha256", "SignAndEncrypt")
         session = LiveSession(PROJECT, endpoint=server.endpoint, settings=settings,
-                              mesh_cache=MeshCache(tmp_path / "cache"))
+                              mesh_cache=MeshCache(tmp_path / "cache"), trust=TrustStore(pki))
         window = MainWindow(session)
         qtbot.addWidget(window)
         window.show()

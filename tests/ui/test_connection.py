@@ -5,7 +5,7 @@ import pytest
 from linetwin.io.sessions.live_session import LiveSession
 from linetwin.io.mesh.mesh_cache import MeshCache
 from linetwin.io.opcua.security import ConnectionSettings
-from linetwin.io.opcua.trust_store import ClientIdentity
+from linetwin.io.opcua.trust_store import ClientIdentity, TrustStore
 from linetwin.twin.updates import Quality
 from linetwin.ui.qt.connection_dialog import ConnectionDialog
 from linetwin.ui.qt.main_window import MainWindow
@@ -15,18 +15,22 @@ from tests.io.secure_server import PASSWORD, SECURE_PROJECT, SecureTestServer, U
 @pytest.fixture
 def secure_server(tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))  # own trust list
-    identity = ClientIdentity.load_or_create()
+    identity = ClientIdentity.load_or_create(_pki(tmp_path) / "own")
     server = SecureTestServer(tmp_path / "server", (identity.certificate_path.read_bytes(),))
     server.start()
     yield server
     server.stop()
 
 
+def _pki(tmp_path):
+    return tmp_path / "config" / "linetwin" / "pki"  # the user's, as XDG_CONFIG_HOME says
+
+
 def _window(qtbot, tmp_path, server, password):
     settings = ConnectionSettings(server.endpoint, "Basic256Sha256", "SignAndEncrypt",
                                   USERNAME, password)
     session = LiveSession(SECURE_PROJECT, endpoint=server.endpoint, settings=settings,
-                          mesh_cache=MeshCache(tmp_path / "cache"))
+                          mesh_cache=MeshCache(tmp_path / "cache"), trust=TrustStore(_pki(tmp_path)))
     window = MainWindow(session)
     qtbot.addWidget(window)
     return window, session

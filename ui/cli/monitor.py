@@ -22,6 +22,7 @@ from typing import Protocol, TextIO
 from linetwin.io.history.history_rows import finite_json
 from linetwin.io.opcua.connection_options import headless_reason
 from linetwin.io.opcua.security import ConnectionSettings
+from linetwin.io.opcua.trust_store import TrustStore, pki_folder
 from linetwin.io.sessions.live_feed import LiveFeed
 from linetwin.twin.alerts.alerts import AlertChange
 from linetwin.twin.model import Project
@@ -120,7 +121,7 @@ class Monitor:
                  settings: ConnectionSettings | None = None, feed: Feed | None = None,
                  pipeline: TwinPipeline | None = None, simulate: bool = False) -> None:
         self.feed = feed if feed is not None else LiveFeed(project, endpoint, simulate=simulate,
-                                                           settings=settings)
+                                                           settings=settings, trust=TrustStore(pki_folder()))
         self.pipeline = pipeline if pipeline is not None else TwinPipeline(
             project, default_endpoint=getattr(self.feed, "endpoint", None))
         self.out = out

@@ -25,6 +25,7 @@ from linetwin.io.history.history_store import HistoryStore, HistoryStoreError
 from linetwin.io.history.recorder import Recorder
 from linetwin.io.opcua.connection_options import headless_reason
 from linetwin.io.opcua.security import ConnectionSettings
+from linetwin.io.opcua.trust_store import TrustStore, pki_folder
 from linetwin.io.sessions.live_feed import LiveFeed
 from linetwin.twin.model import Project
 from linetwin.twin.pipeline import TwinPipeline
@@ -117,7 +118,8 @@ def record_cli(project: Project, endpoint: str | None, out: str | Path, duration
     except HistoryStoreError as exc:
         print(f"linetwin record: {exc}", file=stream)
         return 1
-    feed = LiveFeed(project, endpoint, simulate=simulate, settings=None if simulate else settings)
+    feed = LiveFeed(project, endpoint, simulate=simulate, settings=None if simulate else settings,
+                    trust=TrustStore(pki_folder()))
     try:
         return _record(project, feed, store, duration, stream, progress_every)
     finally:

@@ -37,9 +37,9 @@ def add_trust_parser(commands: argparse._SubParsersAction) -> None:
 
 def run_trust(args: argparse.Namespace, store: TrustStore | None = None, out: TextIO | None = None,
               err: TextIO | None = None) -> int:
-    from linetwin.io.opcua.trust_store import CertificateError, TrustStore
+    from linetwin.io.opcua.trust_store import CertificateError, TrustStore, pki_folder
 
-    store = store or TrustStore()
+    store = store or TrustStore(pki_folder())
     out, err = out or sys.stdout, err or sys.stderr
     try:
         if args.trust_action == "list":

@@ -85,6 +85,7 @@ class GuiController:
         splash.say(f"Loading {project.name}…")
         # The seconds of VTK and pyvistaqt imports run while the simulator starts.
         from linetwin.io.mesh.mesh_cache import MeshCache, user_cache_folder
+        from linetwin.io.opcua.trust_store import TrustStore, pki_folder
         from linetwin.io.sessions.live_session import LiveSession
         from linetwin.ui.qt.main_window import MainWindow
 
@@ -97,7 +98,8 @@ class GuiController:
                 if endpoint is None:
                     return False
             session = LiveSession(project, endpoint=endpoint, progress=splash.on_mesh_progress,
-                                  settings=settings, mesh_cache=MeshCache(user_cache_folder()))
+                                  settings=settings, mesh_cache=MeshCache(user_cache_folder()),
+                                  trust=TrustStore(pki_folder()))
         except OSError as error:  # e.g. the simulator found no free port
             splash.finish(None)
             self._report(project.path, str(error))
