@@ -175,3 +175,15 @@ def test_a_password_in_the_url_never_shows_in_an_error():
         discover_blocking(url, timeout=2)
     assert "s3cret-pw" not in str(info.value)
     assert "op@127.0.0.1" in str(info.value)
+
+
+def test_a_secure_connection_without_a_trust_store_is_refused_saying_why():
+    # No store is ever made up from the user's folder behind the caller's back.
+    from linetwin.io.opcua.endpoints import new_client
+    from linetwin.io.opcua.security import ConnectionRefused, ConnectionSettings, ProblemKind
+
+    url = "opc.tcp://127.0.0.1:4840/nowhere"
+    settings = ConnectionSettings(url, "Basic256Sha256", "SignAndEncrypt")
+    with pytest.raises(ConnectionRefused, match="needs a trust store") as refused:
+        asyncio.run(new_client(url, settings, None, None))
+    assert refused.value.problem.kind is ProblemKind.CONFIGURATION
