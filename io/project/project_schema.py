@@ -32,6 +32,7 @@ from pydantic import (
     model_validator,
 )
 
+from linetwin.io.opcua import SECURITY_MODES, SECURITY_POLICIES
 from linetwin.twin.model import (
     DEFAULT_STATES,
     EVENT_FIELDS,
@@ -43,14 +44,6 @@ from linetwin.twin.model import (
 )
 from linetwin.twin.production.events import InspectionResult, Severity
 
-SECURITY_POLICIES = (
-    "None",
-    "Basic256Sha256",
-    "Basic128Rsa15",
-    "Basic256",
-    "Aes128_Sha256_RsaOaep",
-    "Aes256_Sha256_RsaPss",
-)
 COLORMAPS = ("viridis", "cividis", "coolwarm", "plasma")
 
 # ns=<index>;  or  nsu=<namespace uri>;  then s=<string> | i=<uint> | g=<guid> | b=<base64>.
@@ -134,7 +127,7 @@ class ProjectSection(_Section):
 class SourceSection(_Section):
     endpoint: Endpoint = SourceConfig.endpoint
     security_policy: Literal[SECURITY_POLICIES] = "None"  # type: ignore[valid-type]
-    security_mode: Literal["None", "Sign", "SignAndEncrypt"] = "None"
+    security_mode: Literal[SECURITY_MODES] = "None"  # type: ignore[valid-type]
     username: StrictStr | None = None
 
 
