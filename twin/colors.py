@@ -95,9 +95,6 @@ class ColorEngine:
             if isinstance(rule, AnalogColorRule):
                 self._analog_rules[rule.signal] = rule
 
-    def signals_driving_colors(self) -> set[str]:
-        return {sid for sid in self._driver.values() if sid is not None}
-
     def appearance(self, state: TwinState, asset_id: str) -> AssetAppearance:
         signal_id = self._driver.get(asset_id)
         if signal_id is None:

@@ -33,14 +33,13 @@ class QuitSignals:
             end.setblocking(False)
         self._notifier = None
         self._on_quit: Callable[[], None] | None = None
-        self._previous: dict[int, object] = {}
-        self._previous_fd = -1
 
     def install(self) -> "QuitSignals":
-        """Catch SIGINT and SIGTERM from now on (main thread only)."""
-        self._previous_fd = signal.set_wakeup_fd(self._writer.fileno(), warn_on_full_buffer=False)
+        """Catch SIGINT and SIGTERM from now on (main thread only), for the rest of
+        the process: the GUI's last act is to exit."""
+        signal.set_wakeup_fd(self._writer.fileno(), warn_on_full_buffer=False)
         for number in HANDLED:
-            self._previous[number] = signal.signal(number, self._on_signal)
+            signal.signal(number, self._on_signal)
         return self
 
     def _on_signal(self, _number, _frame) -> None:
@@ -74,15 +73,3 @@ class QuitSignals:
         on_quit, self._on_quit = self._on_quit, None  # once, however many signals came
         if on_quit is not None:
             on_quit()
-
-    def uninstall(self) -> None:
-        """Restore the previous handlers and close the wakeup socket."""
-        if self._notifier is not None:
-            self._notifier.setEnabled(False)
-            self._notifier = None
-        for number, handler in self._previous.items():
-            signal.signal(number, handler)
-        self._previous.clear()
-        signal.set_wakeup_fd(self._previous_fd)
-        self._reader.close()
-        self._writer.close()

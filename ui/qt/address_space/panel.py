@@ -272,13 +272,6 @@ class AddressSpacePanel(QWidget):
         """
         return self.binding.ask(proposal)
 
-    def set_project(self, project: Project) -> None:
-        """The project was reloaded elsewhere (another file opened, edited...)."""
-        if project.path != self.project.path:
-            self.banner.hide()
-        self.project = project
-        self._on_selection_change(self.selection.asset_id)
-
     # -- status and life cycle ----------------------------------------------------
     @property
     def is_shut_down(self) -> bool:
