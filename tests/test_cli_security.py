@@ -2,6 +2,7 @@
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 
@@ -34,18 +35,29 @@ kind = "analog"
 """
 
 
-@pytest.fixture
-def secured(tmp_path):
-    """A secured server that trusts this test's client identity, and the env to run as it."""
-    config = tmp_path / "config"
-    identity = ClientIdentity.load_or_create(config / "linetwin" / "pki" / "own")
-    server = SecureTestServer(tmp_path / "server", (identity.certificate_path.read_bytes(),))
+@pytest.fixture(scope="module")
+def secure_server(tmp_path_factory):
+    """One secured server for the module (a start costs seconds), trusting one
+    client identity made here; each test gets that identity in a fresh config."""
+    folder = tmp_path_factory.mktemp("secure")
+    identity = ClientIdentity.load_or_create(folder / "own")
+    server = SecureTestServer(folder / "server", (identity.certificate_path.read_bytes(),))
     server.start()
+    yield server, folder / "own"
+    server.stop()
+
+
+@pytest.fixture
+def secured(secure_server, tmp_path):
+    """The shared secured server, and the env to run as the identity it trusts,
+    with this test's own (empty) trusted and rejected lists."""
+    server, own = secure_server
+    config = tmp_path / "config"
+    shutil.copytree(own, config / "linetwin" / "pki" / "own")
     project = tmp_path / "cell.toml"
     project.write_text(PROJECT_TOML.format(endpoint=server.endpoint, user=USERNAME))
     env = dict(os.environ, XDG_CONFIG_HOME=str(config), LINETWIN_PASSWORD=PASSWORD)
-    yield server, project, env
-    server.stop()
+    return server, project, env
 
 
 def _monitor(project, env, *extra):
@@ -64,7 +76,7 @@ def test_untrusted_server_certificate_is_refused_with_its_thumbprint(secured):
 
 def test_trusted_certificate_and_password_give_live_values(secured, tmp_path):
     server, project, env = secured
-    cert = tmp_path / "server" / "server" / "secure-test-server.der"
+    cert = server.folder / "server" / "secure-test-server.der"
     run = _monitor(project, env, "--trust-server-cert", str(cert))
     assert run.returncode == 0, run.stderr
     values = [r for r in map(json.loads, run.stdout.splitlines()) if r["type"] == "value"]
@@ -76,11 +88,12 @@ def test_trusted_certificate_and_password_give_live_values(secured, tmp_path):
 
 def test_wrong_password_is_a_clear_error_and_not_retried(secured, tmp_path):
     server, project, env = secured
-    cert = tmp_path / "server" / "server" / "secure-test-server.der"
+    cert = server.folder / "server" / "secure-test-server.der"
+    earlier = len(server.activations)  # the server is shared by the module's tests
     run = _monitor(project, dict(env, LINETWIN_PASSWORD="wrong"), "--trust-server-cert", str(cert))
     assert run.returncode == 1
     assert "rejected" in run.stderr and "wrong" not in run.stderr
-    assert [ok for _, ok in server.activations] == [False]
+    assert [ok for _, ok in server.activations[earlier:]] == [False]
 
 
 def test_missing_password_without_terminal_and_bad_cert_file(secured, tmp_path):

@@ -5,7 +5,7 @@ import json
 import subprocess
 
 from linetwin.io.opcua.trust_store import TrustStore
-from tests.test_cli_security import ENTRY, _monitor, secured  # noqa: F401 - the fixture
+from tests.test_cli_security import ENTRY, _monitor, secure_server, secured  # noqa: F401 - fixtures
 
 
 def _trust(env, *args):
@@ -42,7 +42,7 @@ def test_an_unknown_server_certificate_is_saved_for_review_and_accepted_by_thumb
 
 def test_accept_takes_a_certificate_file(secured, tmp_path):
     server, project, env = secured
-    cert = tmp_path / "server" / "server" / "secure-test-server.der"
+    cert = server.folder / "server" / "secure-test-server.der"
     accepted = _trust(env, "accept", str(cert))
     assert accepted.returncode == 0, accepted.stderr
     assert _store(env).is_trusted(server.certificate)
