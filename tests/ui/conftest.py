@@ -7,10 +7,16 @@ from linetwin.ui.qt.main_window import MainWindow
 from tests.leak_checks import no_leaked_vtk_objects  # noqa: F401 - autouse fixture
 
 
+@pytest.fixture(scope="session")
+def shared_mesh_cache(tmp_path_factory):
+    """One mesh cache for the ui tests: the demo's meshes are parsed once, not per window."""
+    return MeshCache(tmp_path_factory.mktemp("ui-mesh-cache"))
+
+
 @pytest.fixture
-def demo_window(qtbot, tmp_path):
+def demo_window(qtbot, shared_mesh_cache):
     """The main window on the demo line, fed live by the built-in simulator."""
-    session = LiveSession.open(DEMO_PROJECT, simulate=True, mesh_cache=MeshCache(tmp_path))
+    session = LiveSession.open(DEMO_PROJECT, simulate=True, mesh_cache=shared_mesh_cache)
     session.start()  # as the app does: the simulator's endpoint is known from here on
     window = MainWindow(session)
     qtbot.addWidget(window)
