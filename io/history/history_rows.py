@@ -24,7 +24,7 @@ from typing import Any, Protocol, runtime_checkable
 import numpy as np
 
 from linetwin.twin.production.events import ComplianceEvent, InspectionEvent, Lot
-from linetwin.twin.updates import ConnectionChange, ValueType, ValueUpdate
+from linetwin.twin.updates import ConnectionChange, ValueType, ValueUpdate, quality_codes
 
 
 @runtime_checkable
@@ -218,7 +218,7 @@ def sample_columns(samples: Sequence[ValueUpdate]) -> dict[str, np.ndarray]:
         "source_time": np.array([u.source_time for u in samples], dtype=np.float64),
         "receive_time": np.array([u.receive_time for u in samples], dtype=np.float64),
         "status_code": codes,
-        "quality": quality_of(codes),
+        "quality": quality_codes(codes),
         "value_text": np.array([u.text for u in samples], dtype=object),
         "value_type": np.array([None if u.value_type is ValueType.NUMBER else u.value_type.value
                                 for u in samples], dtype=object),
@@ -233,12 +233,6 @@ def sample_updates(cols: Mapping[str, np.ndarray]) -> list[ValueUpdate]:
             for sid, value, source, receive, code, text, kind in zip(
                 cols["signal_id"], cols["value"], cols["source_time"], cols["receive_time"],
                 cols["status_code"], cols["value_text"], cols["value_type"])]
-
-
-def quality_of(codes: np.ndarray) -> np.ndarray:
-    """Vectorized ``Quality.from_status_code``: the StatusCode's top two bits, 3 -> bad."""
-    severity = ((codes >> 30) & 0b11).astype(np.int8)
-    return np.minimum(severity, 2).astype(np.int8)
 
 
 def epoch(stamp: Any) -> float | None:
