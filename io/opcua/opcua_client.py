@@ -52,7 +52,7 @@ from linetwin.io.opcua.security import (
 )
 from linetwin.io.opcua.trust_store import CertificateInfo, ClientIdentity, TrustStore
 from linetwin.io.opcua.ua_events import SubscriptionHandler, UaSession, subscribe_event_sources
-from linetwin.io.opcua.ua_subscription import item_request, subscription_parameters
+from linetwin.io.opcua.ua_subscription import item_request, open_subscription, subscription_parameters
 from linetwin.io.opcua.value_types import NodeType, read_node_types, type_refusal
 from linetwin.twin.model import Project, Signal
 from linetwin.twin.updates import ConnectionChange, ConnectionState, ValueUpdate
@@ -256,8 +256,10 @@ class LiveClient:
             session.nodes = self._resolve(session.namespaces)
             session.node_types = await self._node_types(client, list(session.nodes))
             session.handler = SubscriptionHandler(self._updates, session)
-            session.subscription = await client.create_subscription(subscription_parameters(self._signals),
-                                                                    session.handler)
+            # Data changes go to the handler inline from each publish response:
+            # asyncua's own callback mode starts a task per value (docs/PERFORMANCE.md).
+            session.subscription = await open_subscription(client, subscription_parameters(self._signals),
+                                                           session.handler)
         except BaseException as exc:
             await close_client(client, graceful=False)
             if isinstance(exc, Exception) and validator is not None and validator.problem is not None:
