@@ -11,6 +11,7 @@ then Qt) and exit 0.
 
 from __future__ import annotations
 
+import gc
 import sys
 from pathlib import Path
 
@@ -131,6 +132,7 @@ class GuiController:
         if select is not None:
             window.selection.select(select)
         self.window = window
+        _freeze_what_lives_with_the_window()
 
     def quit(self) -> None:
         """The one way out: close the window (it stops its timers, client threads
@@ -202,3 +204,14 @@ def run_gui(path: Path, endpoint: str | None = None, simulate: bool = False,
     code = app.exec()
     controller.quit()  # the window closed by itself: still delete it before Qt goes
     return code
+
+
+def _freeze_what_lives_with_the_window() -> None:
+    """Keep the start-up objects (Qt, VTK, meshes, the project: they live as long
+    as the window) out of the collector's full passes, which otherwise walk them
+    every few seconds and stall the window up to ~120 ms (docs/PERFORMANCE.md,
+    the live path's budget). A window opened before is collected first, so none
+    of its cycles is frozen with the rest."""
+    gc.unfreeze()
+    gc.collect()
+    gc.freeze()
