@@ -29,21 +29,6 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "leaks_vtk(reason): the test leaves VTK objects alive (known)")
 
 
-# Known leaks in test files their owners are still changing: nodeid -> reason.
-KNOWN_THREAD_LEAKS = {
-    "tests/io/test_monitor.py::test_monitor_reads_any_server_the_bindings_point_at":
-        "_PlainServer stops its loop without loop.shutdown_default_executor(): the "
-        "executor's worker (asyncio_0, from getaddrinfo) lives on",
-}
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    for item in items:
-        reason = KNOWN_THREAD_LEAKS.get(item.nodeid)
-        if reason:
-            item.add_marker(pytest.mark.leaks_threads(reason))
-
-
 @pytest.hookimpl(wrapper=True, tryfirst=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     """Keep each phase's report on the item: the leak guards skip a test that

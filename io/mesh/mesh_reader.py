@@ -10,7 +10,7 @@ returns an empty scene, so both are handled here.
 
 Axes: files are read as written. trimesh does not convert glTF's nominal Y-up
 to Z-up on import, nor on export: a Z-up mesh exported by trimesh to GLB comes
-back Z-up (checked by a round trip in tests/io/test_meshes.py). COLLADA's
+back Z-up (checked by a round trip in tests/io/mesh/test_meshes.py). COLLADA's
 ``<up_axis>`` is likewise ignored. The demo meshes are Z-up as written.
 
 Units: a file's declared unit is honoured (COLLADA ``<unit meter>``, 3MF

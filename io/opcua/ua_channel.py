@@ -12,7 +12,7 @@ protocol that recognises the fault and fails the pending request with the
 server's status code (``ua.UaStatusCodeError``), the way asyncua already
 reports an ERR message. It relies on two asyncua internals
 (``UaClient._make_protocol`` and ``UASocketProtocol._process_received_message``);
-tests/io/test_node_opcua_refusal.py fails if a release moves them.
+tests/io/opcua/test_node_opcua_refusal.py fails if a release moves them.
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ from linetwin.io.opcua.trust_store import ClientIdentity, TrustStore
 from linetwin.ui.qt.connection_dialog import ask_retry_after_refusal
 from linetwin.ui.qt.main_window import MainWindow
 from tests.io.node_opcua_server import NodeOpcuaServer
-from tests.io.test_node_opcua_refusal import PROJECT
+from tests.io.opcua.test_node_opcua_refusal import PROJECT
 
 
 def test_the_refusal_prompt_shows_the_message_and_offers_retry(qtbot):

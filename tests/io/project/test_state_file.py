@@ -9,7 +9,7 @@ import pytest
 from linetwin.io.project.project_file import load_project
 from linetwin.io.project.state_file import StateFileError, load_state_file
 
-from .conftest import DEMO_DIR
+from tests.io.conftest import DEMO_DIR
 
 
 @pytest.fixture(scope="module")

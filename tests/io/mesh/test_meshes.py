@@ -15,7 +15,7 @@ from trimesh.exchange.dae import export_collada
 from linetwin.io.mesh.meshes import PLACEHOLDER_SIZE, load_asset_geometry, load_line_geometry
 from linetwin.twin.model import Asset, AssetLevel, Project, Transform
 
-from .conftest import DEMO_DIR, station, tall_box, two_part_scene, write
+from tests.io.conftest import DEMO_DIR, station, tall_box, two_part_scene, write
 
 BOX_MIN, BOX_MAX = np.array([-0.5, -1.0, 0.0]), np.array([0.5, 1.0, 3.0])
 

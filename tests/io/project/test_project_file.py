@@ -16,7 +16,7 @@ from linetwin.twin.model import (
     Transform,
 )
 
-from .conftest import MINIMAL_PROJECT, line_of, variant
+from tests.io.conftest import MINIMAL_PROJECT, line_of, variant
 
 
 def problems_of(path: Path) -> list[Problem]:

@@ -10,7 +10,7 @@ from linetwin.io.project.project_file import ProjectFileError, load_project
 from linetwin.twin.model import EVENT_FIELDS, EventKind, EventSource
 from linetwin.twin.production.events import InspectionResult, Severity
 
-from .conftest import MINIMAL_PROJECT, line_of
+from tests.io.conftest import MINIMAL_PROJECT, line_of
 
 SOURCE = """
 [[event_sources]]

@@ -75,8 +75,11 @@ class _PlainServer:
 
     def __exit__(self, *exc):
         asyncio.run_coroutine_threadsafe(self.server.stop(), self.loop).result(10)
+        # getaddrinfo ran on the loop's default executor: end its worker thread too.
+        asyncio.run_coroutine_threadsafe(self.loop.shutdown_default_executor(), self.loop).result(10)
         self.loop.call_soon_threadsafe(self.loop.stop)
         self.thread.join(5)
+        self.loop.close()
 
 
 def test_monitor_reads_any_server_the_bindings_point_at():

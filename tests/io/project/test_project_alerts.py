@@ -11,7 +11,7 @@ from linetwin.twin.alerts.alerts import AlertBook, AlertConfig
 from linetwin.twin.alerts.fpy import FpyEvaluator
 from linetwin.twin.model import AlertSettings, FpySpec
 
-from .conftest import MINIMAL_PROJECT, line_of, variant
+from tests.io.conftest import MINIMAL_PROJECT, line_of, variant
 
 COUNTERS = """
 [[signals]]

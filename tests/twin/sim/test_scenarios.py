@@ -26,7 +26,7 @@ from linetwin.twin.sim.simulation import DEMO_STATIONS, LineSimulator, StationRe
 from linetwin.twin.updates import ValueUpdate
 
 pytestmark = pytest.mark.timeout(60)
-DEMO_PROJECT = Path(__file__).resolve().parents[2] / "resources" / "demo" / "line.toml"
+DEMO_PROJECT = Path(__file__).resolve().parents[3] / "resources" / "demo" / "line.toml"
 
 RUNNING = DEFAULT_STATES["running"]
 STARVED = DEFAULT_STATES["starved"]

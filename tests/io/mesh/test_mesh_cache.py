@@ -11,7 +11,7 @@ from linetwin.io.mesh.mesh_cache import MeshCache
 from linetwin.io.mesh.mesh_reader import read_file_contents
 from linetwin.io.mesh.meshes import load_asset_geometry
 
-from .conftest import station, tall_box, two_part_scene, write
+from tests.io.conftest import station, tall_box, two_part_scene, write
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from linetwin.io.project.project_file import Problem, ProjectFileError, load_pro
 from linetwin.twin.model import EVENT_FIELDS, SERVER_OBJECT, EventKind, EventSource
 from linetwin.twin.production.events import ComplianceEvent, InspectionResult, Lot, Severity
 
-from .conftest import MINIMAL_PROJECT, line_of
+from tests.io.conftest import MINIMAL_PROJECT, line_of
 
 SOURCES = """
 [[event_sources]]

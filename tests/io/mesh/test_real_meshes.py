@@ -14,9 +14,9 @@ import pytest
 from linetwin.io.mesh import mesh_formats
 from linetwin.io.mesh.meshes import load_asset_mesh, read_mesh
 
-from .conftest import station, write
+from tests.io.conftest import station, write
 
-REAL = Path(__file__).resolve().parent / "data" / "real"
+REAL = Path(__file__).resolve().parents[1] / "data" / "real"
 needs_step = pytest.mark.skipif(not mesh_formats.step_available(),
                                 reason="the optional STEP reader (cascadio) is not installed")
 

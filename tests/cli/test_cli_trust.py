@@ -5,7 +5,7 @@ import json
 import subprocess
 
 from linetwin.io.opcua.trust_store import TrustStore
-from tests.test_cli_security import ENTRY, _monitor, secure_server, secured  # noqa: F401 - fixtures
+from tests.cli.test_cli_security import ENTRY, _monitor, secure_server, secured  # noqa: F401 - fixtures
 
 
 def _trust(env, *args):

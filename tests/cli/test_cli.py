@@ -45,7 +45,7 @@ def test_check_missing_file_is_a_clear_error(tmp_path, capsys):
     assert "none.toml" in capsys.readouterr().out
 
 
-REAL_MESHES = Path(__file__).resolve().parent / "io" / "data" / "real"
+REAL_MESHES = Path(__file__).resolve().parents[1] / "io" / "data" / "real"
 
 
 def _units_project(tmp_path, units_line: str = "") -> Path:

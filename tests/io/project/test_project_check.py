@@ -6,7 +6,7 @@ import pytest
 
 from linetwin.io.project.project_check import check_project
 
-from .conftest import DEMO_DIR, MINIMAL_PROJECT, line_of, tall_box, variant, write
+from tests.io.conftest import DEMO_DIR, MINIMAL_PROJECT, line_of, tall_box, variant, write
 
 
 @pytest.fixture
@@ -80,7 +80,7 @@ def test_missing_project_file(tmp_path):
 
 # -- units, warnings and the per-asset facts of check --json (real files) ---------------
 
-REAL = __import__("pathlib").Path(__file__).resolve().parent / "data" / "real"
+REAL = __import__("pathlib").Path(__file__).resolve().parents[1] / "data" / "real"
 
 UNITS_PROJECT = """\
 [project]
