@@ -1,8 +1,8 @@
 """LineTwin entry point: ``linetwin [COMMAND] ...`` (same as ``python main.py``).
 
-The composition root: parses the command line, builds the objects and wires
-them. Qt is imported only by the ``gui`` command, so the other commands run
-on machines with no display.
+Parses the command line and dispatches to the commands in ``ui/cli`` or the
+window in ``ui/qt``. Qt is imported only by the ``gui`` command, so the other
+commands run on machines with no display.
 """
 
 from __future__ import annotations
@@ -106,50 +106,17 @@ def _seconds(text: str) -> float:
     return value
 
 
-def _load_or_report(path: Path):
-    """The project at ``path``, or None after printing each problem to stderr."""
-    from linetwin.io.project.project_file import ProjectFileError, load_project
-
-    try:
-        return load_project(path)
-    except ProjectFileError as error:
-        for problem in error.problems:
-            print(problem, file=sys.stderr)
-        return None
 
 
-def _connection(args, project):
-    """(settings or None, ok): trusts ``--trust-server-cert`` files, builds the settings."""
-    from linetwin.io.opcua.connection_options import (
-        ConnectionOptionError, ConnectionOptions, settings_for, trust_certificates,
-    )
-
-    from linetwin.io.opcua.trust_store import TrustStore, pki_folder
-
-    options = ConnectionOptions(args.endpoint, args.user, args.security_policy,
-                                args.security_mode, tuple(args.trust_server_cert))
-    try:
-        for info in trust_certificates(options.trust_files, TrustStore(pki_folder())):
-            print(f"trusted server certificate:\n{info.describe()}", file=sys.stderr)
-        return settings_for(project, options), True
-    except ConnectionOptionError as error:
-        print(f"linetwin: {error}", file=sys.stderr)
-        return None, False
 
 
-def _live_inputs(args):
-    """(project, connection settings), or None after saying what is wrong."""
-    project = _load_or_report(args.project)
-    if project is None:
-        return None
-    settings, ok = _connection(args, project)
-    return (project, settings) if ok else None
 
 
 def cmd_monitor(args) -> int:
+    from linetwin.ui.cli.inputs import live_inputs
     from linetwin.ui.cli.monitor import run_monitor_cli
 
-    inputs = _live_inputs(args)
+    inputs = live_inputs(args)
     if inputs is None:
         return 1
     project, settings = inputs
@@ -158,9 +125,10 @@ def cmd_monitor(args) -> int:
 
 
 def cmd_record(args) -> int:
+    from linetwin.ui.cli.inputs import live_inputs
     from linetwin.ui.cli.record import record_cli
 
-    inputs = _live_inputs(args)
+    inputs = live_inputs(args)
     if inputs is None:
         return 1
     project, settings = inputs
@@ -173,82 +141,40 @@ def cmd_gui(args) -> int:
 
     # Before the seconds of Qt/VTK imports: Ctrl+C or SIGTERM from here on quits cleanly.
     quit_signals = QuitSignals().install()
+    from linetwin.ui.cli.inputs import live_inputs
     from linetwin.ui.qt.app import run_gui  # Qt only when a window is wanted
 
     if args.project is None:
         return run_gui(DEMO_PROJECT, simulate=True, select=args.select,
                        quit_signals=quit_signals)
-    inputs = _live_inputs(args)
+    inputs = live_inputs(args)
     if inputs is None:
         return 1
     return run_gui(args.project, endpoint=args.endpoint, simulate=args.simulate,
                    settings=inputs[1], select=args.select, quit_signals=quit_signals)
 
 
+
+
+
+
 def cmd_check(args) -> int:
-    from linetwin.io.mesh.mesh_cache import MeshCache, user_cache_folder
-    from linetwin.io.project.project_check import check_project
+    from linetwin.ui.cli.check import run_check
 
-    report = check_project(args.project, cache=MeshCache(user_cache_folder()))
-    if args.json:
-        import json
-
-        print(json.dumps(report.as_json(), ensure_ascii=False, indent=2, allow_nan=False))
-        return 0 if report.ok else 1
-    for problem in report.problems:
-        print(problem)
-    for warning in report.warnings:
-        print(f"{warning.file}:{warning.line}: warning: {warning.message}"
-              if warning.line is not None else f"{warning.file}: warning: {warning.message}")
-    if report.problems:
-        return 1
-    print(report.summary)
-    return 0
+    return run_check(args)
 
 
 def cmd_render(args) -> int:
-    from linetwin.io.mesh.mesh_cache import MeshCache, user_cache_folder
-    from linetwin.io.mesh.meshes import load_line_geometry
-    from linetwin.io.project.project_file import ProjectFileError, load_project
-    from linetwin.io.project.state_file import StateFileError, load_state_file
-    from linetwin.scene.render import render_line
+    from linetwin.ui.cli.render import run_render
 
-    try:
-        project = load_project(args.project)
-        values = load_state_file(args.state, project) if args.state else {}
-    except ProjectFileError as error:
-        for problem in error.problems:
-            print(problem, file=sys.stderr)
-        return 1
-    except StateFileError as error:
-        print(error, file=sys.stderr)
-        return 1
-    if args.output.suffix.lower() != ".png":
-        print(f"{args.output}: the output must be a .png file", file=sys.stderr)
-        return 1
-    if not args.output.parent.resolve().is_dir():
-        print(f"{args.output}: folder {args.output.parent} does not exist", file=sys.stderr)
-        return 1
-    geometries = load_line_geometry(project, cache=MeshCache(user_cache_folder()))
-    broken = [g.problem or g.asset_id for g in geometries.values() if g.placeholder]
-    for problem in broken:
-        label = "warning" if args.allow_missing else "error"
-        print(f"{label}: {problem}" + (" (drawn as a placeholder)" if args.allow_missing else ""),
-              file=sys.stderr)
-    if broken and not args.allow_missing:
-        print(f"linetwin: {len(broken)} mesh{'es' if len(broken) > 1 else ''} could not be "
-              "loaded; nothing written (--allow-missing draws them as placeholders)",
-              file=sys.stderr)
-        return 1
-    render_line(project, geometries, values, args.output, size=args.size)
-    print(f"wrote {args.output}")
-    return 0
+    return run_render(args)
 
 
 def cmd_sim(args) -> int:
+    from linetwin.ui.cli.inputs import load_or_report
     from linetwin.ui.cli.sim import run_simulator_cli
 
-    project = _load_or_report(args.project)
+    project = load_or_report(args.project)
     if project is None:
         return 1
     return run_simulator_cli(project, args.host, args.port, args.seed, args.speed,
