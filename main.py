@@ -42,6 +42,14 @@ def _add_connection_args(parser: argparse.ArgumentParser) -> None:
                         "kept in the trust list for later runs")
 
 
+def _add_simulator_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--seed", type=int, default=1, help="with --simulate: the simulator's seed")
+    parser.add_argument("--scenario", default="normal", choices=list(SCENARIOS),
+                        help="with --simulate: fault to inject after 20 s of simulated time")
+    parser.add_argument("--speed", type=float, default=1.0,
+                        help="with --simulate: simulated seconds per second")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="linetwin", description="Desktop digital twin of a production line. "
@@ -83,6 +91,7 @@ def build_parser() -> argparse.ArgumentParser:
     monitor.add_argument("--duration", type=_seconds, help="stop after S seconds (default: Ctrl+C)")
     monitor.add_argument("--simulate", action="store_true",
                          help="watch the built-in simulator instead of a server")
+    _add_simulator_args(monitor)
     record = sub.add_parser("record", help="record every live value into a DuckDB history")
     record.add_argument("project", type=Path, nargs="?", default=DEMO_PROJECT)
     _add_connection_args(record)
@@ -90,6 +99,7 @@ def build_parser() -> argparse.ArgumentParser:
     record.add_argument("--duration", type=_seconds, help="stop after S seconds (default: Ctrl+C)")
     record.add_argument("--simulate", action="store_true",
                         help="record from the built-in simulator instead of a server")
+    _add_simulator_args(record)
     from linetwin.ui.cli.trust import add_trust_parser  # standard library only: cheap
 
     add_trust_parser(sub)
@@ -121,7 +131,8 @@ def cmd_monitor(args) -> int:
         return 1
     project, settings = inputs
     return run_monitor_cli(project, args.endpoint, args.duration, settings=settings,
-                           simulate=args.simulate)
+                           simulate=args.simulate, seed=args.seed, scenario=args.scenario,
+                           speed=args.speed)
 
 
 def cmd_record(args) -> int:
@@ -133,7 +144,7 @@ def cmd_record(args) -> int:
         return 1
     project, settings = inputs
     return record_cli(project, args.endpoint, args.out, args.duration, simulate=args.simulate,
-                      settings=settings)
+                      settings=settings, seed=args.seed, scenario=args.scenario, speed=args.speed)
 
 
 def cmd_gui(args) -> int:

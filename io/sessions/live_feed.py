@@ -34,10 +34,11 @@ class LiveFeed:
 
     def __init__(self, project: Project, endpoint: str | None = None, simulate: bool = False,
                  seed: int = 1, settings: ConnectionSettings | None = None,
+                 scenario: str = "normal", speed: float = 1.0,
                  trust: TrustStore | None = None) -> None:
         self.project = project
         self.updates: queue.SimpleQueue = queue.SimpleQueue()
-        self.simulate, self.seed = simulate, seed
+        self.simulate, self.seed, self.scenario, self.speed = simulate, seed, scenario, speed
         self.endpoint = endpoint or project.source.endpoint  # where unbound signals go
         self.settings = None if simulate else settings
         # One store for every connection (and the address-space browser): a
@@ -66,7 +67,8 @@ class LiveFeed:
     def start(self) -> None:
         """Start the simulator (if asked) and connect to every endpoint."""
         if self.simulate and self.server is None:
-            self.server = SimulatorServer(self.project, host="127.0.0.1", port=0, seed=self.seed)
+            self.server = SimulatorServer(self.project, host="127.0.0.1", port=0, seed=self.seed,
+                                          scenario=self.scenario, speed=self.speed)
             self.endpoint = self.server.start_in_thread()
         if not self.clients:
             self.clients = {

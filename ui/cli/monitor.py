@@ -119,9 +119,12 @@ class Monitor:
 
     def __init__(self, project: Project, endpoint: str | None = None, out: TextIO = sys.stdout,
                  settings: ConnectionSettings | None = None, feed: Feed | None = None,
-                 pipeline: TwinPipeline | None = None, simulate: bool = False) -> None:
-        self.feed = feed if feed is not None else LiveFeed(project, endpoint, simulate=simulate,
-                                                           settings=settings, trust=TrustStore(pki_folder()))
+                 pipeline: TwinPipeline | None = None, simulate: bool = False,
+                 seed: int = 1, scenario: str = "normal", speed: float = 1.0) -> None:
+        self.feed = feed if feed is not None else LiveFeed(
+            project, endpoint, simulate=simulate, seed=seed, scenario=scenario, speed=speed,
+            settings=settings,
+            trust=TrustStore(pki_folder()))
         self.pipeline = pipeline if pipeline is not None else TwinPipeline(
             project, default_endpoint=getattr(self.feed, "endpoint", None))
         self.out = out
@@ -201,9 +204,11 @@ class Monitor:
 
 
 def run_monitor_cli(project: Project, endpoint: str | None, duration: float | None,
-                    settings: ConnectionSettings | None = None, simulate: bool = False) -> int:
+                    settings: ConnectionSettings | None = None, simulate: bool = False,
+                    seed: int = 1, scenario: str = "normal", speed: float = 1.0) -> int:
     """Run until ``duration`` elapses or Ctrl+C / SIGTERM; always ends with a summary."""
-    monitor = Monitor(project, endpoint, settings=None if simulate else settings, simulate=simulate)
+    monitor = Monitor(project, endpoint, settings=None if simulate else settings, simulate=simulate,
+                      seed=seed, scenario=scenario, speed=speed)
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: monitor.stop_requested.set())
     try:

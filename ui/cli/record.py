@@ -103,7 +103,8 @@ class Recording:
 def record_cli(project: Project, endpoint: str | None, out: str | Path, duration: float | None = None,
                simulate: bool = False, stream: TextIO | None = None,
                progress_every: float = PROGRESS_EVERY_S,
-               settings: ConnectionSettings | None = None) -> int:
+               settings: ConnectionSettings | None = None, seed: int = 1,
+               scenario: str = "normal", speed: float = 1.0) -> int:
     """Record ``project``'s signals into ``out`` until ``duration`` or a signal; exit code.
 
     0 when everything received was written, 1 when the file cannot be opened,
@@ -118,8 +119,8 @@ def record_cli(project: Project, endpoint: str | None, out: str | Path, duration
     except HistoryStoreError as exc:
         print(f"linetwin record: {exc}", file=stream)
         return 1
-    feed = LiveFeed(project, endpoint, simulate=simulate, settings=None if simulate else settings,
-                    trust=TrustStore(pki_folder()))
+    feed = LiveFeed(project, endpoint, simulate=simulate, seed=seed, scenario=scenario, speed=speed,
+                    settings=None if simulate else settings, trust=TrustStore(pki_folder()))
     try:
         return _record(project, feed, store, duration, stream, progress_every)
     finally:
