@@ -148,7 +148,7 @@ def cmd_record(args) -> int:
 
 
 def cmd_gui(args) -> int:
-    from linetwin.ui.qt.quit_signals import QuitSignals  # standard library only
+    from linetwin.ui.qt.startup.quit_signals import QuitSignals  # standard library only
 
     # Before the seconds of Qt/VTK imports: Ctrl+C or SIGTERM from here on quits cleanly.
     quit_signals = QuitSignals().install()

@@ -23,11 +23,11 @@ from typing import TypeVar
 from asyncua import Client, ua
 
 from linetwin.io.opcua.asyncio_thread import AsyncioThread
-from linetwin.io.opcua.endpoints import close_client, load_identity, new_client
+from linetwin.io.opcua.connection.endpoints import close_client, load_identity, new_client
 # Re-exported: callers and tests import these from here (they predate the split).
 from linetwin.io.opcua.node_reader import BrowseError, BrowseNode, NodeReader, NodeValue
-from linetwin.io.opcua.security import ConnectionRefused, ConnectionSettings, redact_url
-from linetwin.io.opcua.trust_store import ClientIdentity, TrustStore
+from linetwin.io.opcua.connection.security import ConnectionRefused, ConnectionSettings, redact_url
+from linetwin.io.opcua.connection.trust_store import ClientIdentity, TrustStore
 from linetwin.io.opcua.ua_values import describe as _describe
 from linetwin.io.project.signal_proposal import SignalProposal, free_signal_id, guess_kind, snake_case
 from linetwin.twin.model import Project
@@ -67,13 +67,13 @@ class AddressSpaceBrowser:
     """Blocking browse/read API over one OPC UA endpoint; connects on first use.
 
     Connects through the one connection factory of the live client
-    (:func:`~linetwin.io.opcua.endpoints.new_client`): the same security,
+    (:func:`~linetwin.io.opcua.connection.endpoints.new_client`): the same security,
     certificate pinning, trust store and credentials.
 
     Parameters
     ----------
     endpoint : ``opc.tcp://...`` URL; ``None`` takes ``settings.endpoint``
-    settings : :class:`~linetwin.io.opcua.security.ConnectionSettings`; ``None``:
+    settings : :class:`~linetwin.io.opcua.connection.security.ConnectionSettings`; ``None``:
         plain and anonymous
     trust : the accepted server certificates (needed for a secure endpoint)
     identity : the client certificate; ``None``: the user's own (as the live client)

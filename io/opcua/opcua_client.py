@@ -39,9 +39,9 @@ from typing import Any, Protocol
 from asyncua import Client, ua
 
 from linetwin.io.opcua.asyncio_thread import AsyncioThread
-from linetwin.io.opcua.endpoints import EndpointError, close_client, load_identity, new_client
+from linetwin.io.opcua.connection.endpoints import EndpointError, close_client, load_identity, new_client
 from linetwin.io.opcua.node_ids import parse_node_id, resolve_namespace
-from linetwin.io.opcua.security import (
+from linetwin.io.opcua.connection.security import (
     ConnectionProblem,
     ConnectionRefused,
     ConnectionSettings,
@@ -50,7 +50,7 @@ from linetwin.io.opcua.security import (
     protect_passwords_in_logs,
     split_credentials,
 )
-from linetwin.io.opcua.trust_store import CertificateInfo, ClientIdentity, TrustStore
+from linetwin.io.opcua.connection.trust_store import CertificateInfo, ClientIdentity, TrustStore
 from linetwin.io.opcua.ua_events import SubscriptionHandler, UaSession, subscribe_event_sources
 from linetwin.io.opcua.ua_subscription import item_request, open_subscription, subscription_parameters
 from linetwin.io.opcua.value_types import NodeType, read_node_types, type_refusal

@@ -13,9 +13,9 @@ import dataclasses
 import queue
 
 from linetwin.io.opcua.opcua_client import LiveClient
-from linetwin.io.opcua.security import ConnectionSettings
+from linetwin.io.opcua.connection.security import ConnectionSettings
 from linetwin.io.opcua.simulator.sim_server import SimulatorServer
-from linetwin.io.opcua.trust_store import TrustStore
+from linetwin.io.opcua.connection.trust_store import TrustStore
 from linetwin.twin.model import Project
 
 

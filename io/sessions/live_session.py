@@ -13,8 +13,8 @@ import numpy as np
 
 from linetwin.io.mesh.mesh_cache import MeshCache
 from linetwin.io.mesh.meshes import load_line_geometry
-from linetwin.io.opcua.security import ConnectionSettings
-from linetwin.io.opcua.trust_store import TrustStore
+from linetwin.io.opcua.connection.security import ConnectionSettings
+from linetwin.io.opcua.connection.trust_store import TrustStore
 from linetwin.io.project.project_file import load_project
 from linetwin.io.sessions.live_feed import LiveFeed
 from linetwin.twin.clock import Clock

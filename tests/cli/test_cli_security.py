@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from linetwin.io.opcua.trust_store import ClientIdentity
+from linetwin.io.opcua.connection.trust_store import ClientIdentity
 from tests.io.secure_server import PASSWORD, SecureTestServer, USERNAME
 
 ENTRY = [sys.executable, "-m", "linetwin.main"]

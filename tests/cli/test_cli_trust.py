@@ -4,7 +4,7 @@ unknown server certificate, against a real secured asyncua server."""
 import json
 import subprocess
 
-from linetwin.io.opcua.trust_store import TrustStore
+from linetwin.io.opcua.connection.trust_store import TrustStore
 from tests.cli.test_cli_security import ENTRY, _monitor, secure_server, secured  # noqa: F401 - fixtures
 
 

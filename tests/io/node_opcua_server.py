@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from linetwin.io.opcua.trust_store import CertificateInfo, read_certificate_file
+from linetwin.io.opcua.connection.trust_store import CertificateInfo, read_certificate_file
 
 FOLDER = Path(__file__).resolve().parent / "node_opcua"
 START_TIMEOUT_S = 60.0  # node-opcua creates its certificate on first start

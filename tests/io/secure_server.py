@@ -27,7 +27,7 @@ from cryptography.hazmat.primitives.serialization import Encoding
 from cryptography.x509.oid import ExtendedKeyUsageOID
 
 from linetwin.io.opcua.asyncio_thread import AsyncioThread
-from linetwin.io.opcua.trust_store import CertificateInfo
+from linetwin.io.opcua.connection.trust_store import CertificateInfo
 from linetwin.twin.model import Asset, AssetLevel, Project, Signal, SignalKind, SourceConfig
 
 NAMESPACE_URI = "urn:linetwin:secure-test"

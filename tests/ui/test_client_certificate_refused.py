@@ -8,8 +8,8 @@ from PySide6.QtWidgets import QApplication
 
 from linetwin.io.sessions.live_session import LiveSession
 from linetwin.io.mesh.mesh_cache import MeshCache
-from linetwin.io.opcua.security import ConnectionSettings
-from linetwin.io.opcua.trust_store import ClientIdentity, TrustStore
+from linetwin.io.opcua.connection.security import ConnectionSettings
+from linetwin.io.opcua.connection.trust_store import ClientIdentity, TrustStore
 from linetwin.ui.qt.connection_dialog import ask_retry_after_refusal
 from linetwin.ui.qt.main_window import MainWindow
 from tests.io.node_opcua_server import NodeOpcuaServer

@@ -4,8 +4,8 @@ import pytest
 
 from linetwin.io.sessions.live_session import LiveSession
 from linetwin.io.mesh.mesh_cache import MeshCache
-from linetwin.io.opcua.security import ConnectionSettings
-from linetwin.io.opcua.trust_store import ClientIdentity, TrustStore
+from linetwin.io.opcua.connection.security import ConnectionSettings
+from linetwin.io.opcua.connection.trust_store import ClientIdentity, TrustStore
 from linetwin.twin.updates import Quality
 from linetwin.ui.qt.connection_dialog import ConnectionDialog
 from linetwin.ui.qt.main_window import MainWindow

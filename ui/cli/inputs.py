@@ -24,11 +24,11 @@ def load_or_report(path: Path):
 
 def connection(args, project):
     """(settings or None, ok): trusts ``--trust-server-cert`` files, builds the settings."""
-    from linetwin.io.opcua.connection_options import (
+    from linetwin.io.opcua.connection.connection_options import (
         ConnectionOptionError, ConnectionOptions, settings_for, trust_certificates,
     )
 
-    from linetwin.io.opcua.trust_store import TrustStore, pki_folder
+    from linetwin.io.opcua.connection.trust_store import TrustStore, pki_folder
 
     options = ConnectionOptions(args.endpoint, args.user, args.security_policy,
                                 args.security_mode, tuple(args.trust_server_cert))

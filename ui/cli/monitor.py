@@ -20,9 +20,9 @@ from datetime import datetime, timezone
 from typing import Protocol, TextIO
 
 from linetwin.io.history.history_rows import finite_json
-from linetwin.io.opcua.connection_options import headless_reason
-from linetwin.io.opcua.security import ConnectionSettings
-from linetwin.io.opcua.trust_store import TrustStore, pki_folder
+from linetwin.io.opcua.connection.connection_options import headless_reason
+from linetwin.io.opcua.connection.security import ConnectionSettings
+from linetwin.io.opcua.connection.trust_store import TrustStore, pki_folder
 from linetwin.io.sessions.live_feed import LiveFeed
 from linetwin.twin.alerts.alerts import AlertChange
 from linetwin.twin.model import Project

@@ -23,9 +23,9 @@ from typing import TextIO
 
 from linetwin.io.history.history_store import HistoryStore, HistoryStoreError
 from linetwin.io.history.recorder import Recorder
-from linetwin.io.opcua.connection_options import headless_reason
-from linetwin.io.opcua.security import ConnectionSettings
-from linetwin.io.opcua.trust_store import TrustStore, pki_folder
+from linetwin.io.opcua.connection.connection_options import headless_reason
+from linetwin.io.opcua.connection.security import ConnectionSettings
+from linetwin.io.opcua.connection.trust_store import TrustStore, pki_folder
 from linetwin.io.sessions.live_feed import LiveFeed
 from linetwin.twin.model import Project
 from linetwin.twin.pipeline import TwinPipeline

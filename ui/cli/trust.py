@@ -1,7 +1,7 @@
 """``linetwin trust list|accept|remove``: the server certificates LineTwin trusts.
 
 The decisions live in the trust store (``<config>/pki``, see
-:mod:`linetwin.io.opcua.trust_store`): ``trusted/`` holds what the user accepted,
+:mod:`linetwin.io.opcua.connection.trust_store`): ``trusted/`` holds what the user accepted,
 ``rejected/`` what a server offered and nobody accepted yet (``monitor`` and
 ``record`` save an unknown server's certificate there for review).
 """
@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 if TYPE_CHECKING:  # the store pulls in cryptography: imported when the command runs, not at start-up
-    from linetwin.io.opcua.trust_store import CertificateInfo, TrustStore
+    from linetwin.io.opcua.connection.trust_store import CertificateInfo, TrustStore
 
 MIN_THUMBPRINT = 6  # hex digits a user must give to name a certificate
 
@@ -37,7 +37,7 @@ def add_trust_parser(commands: argparse._SubParsersAction) -> None:
 
 def run_trust(args: argparse.Namespace, store: TrustStore | None = None, out: TextIO | None = None,
               err: TextIO | None = None) -> int:
-    from linetwin.io.opcua.trust_store import CertificateError, TrustStore, pki_folder
+    from linetwin.io.opcua.connection.trust_store import CertificateError, TrustStore, pki_folder
 
     store = store or TrustStore(pki_folder())
     out, err = out or sys.stdout, err or sys.stderr

@@ -19,9 +19,9 @@ from PySide6.QtCore import QEvent, Qt, QThread
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from linetwin.io.opcua.simulator.sim_process import SimulatorProcess
-from linetwin.ui.qt import startup_marks
-from linetwin.ui.qt.quit_signals import QuitSignals
-from linetwin.ui.qt.splash import Splash
+from linetwin.ui.qt.startup import startup_marks
+from linetwin.ui.qt.startup.quit_signals import QuitSignals
+from linetwin.ui.qt.startup.splash import Splash
 
 
 def _application() -> QApplication:
@@ -86,7 +86,7 @@ class GuiController:
         splash.say(f"Loading {project.name}…")
         # The seconds of VTK and pyvistaqt imports run while the simulator starts.
         from linetwin.io.mesh.mesh_cache import MeshCache, user_cache_folder
-        from linetwin.io.opcua.trust_store import TrustStore, pki_folder
+        from linetwin.io.opcua.connection.trust_store import TrustStore, pki_folder
         from linetwin.io.sessions.live_session import LiveSession
         from linetwin.ui.qt.main_window import MainWindow
 

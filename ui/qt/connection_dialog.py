@@ -11,8 +11,8 @@ from PySide6.QtWidgets import (
     QLineEdit, QMessageBox, QPushButton, QRadioButton, QVBoxLayout, QWidget,
 )
 
-from linetwin.io.opcua.endpoints import EndpointError, EndpointOption, default_choice, discover_blocking
-from linetwin.io.opcua.security import ConnectionSettings
+from linetwin.io.opcua.connection.endpoints import EndpointError, EndpointOption, default_choice, discover_blocking
+from linetwin.io.opcua.connection.security import ConnectionSettings
 
 DISCOVERY_TIMEOUT_S = 5.0
 

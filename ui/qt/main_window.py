@@ -13,7 +13,7 @@ from PySide6.QtWidgets import (
 from pyvistaqt import QtInteractor
 
 from linetwin.io.opcua.address_space import AddressSpaceBrowser
-from linetwin.io.opcua.security import ConnectionSettings, ProblemKind
+from linetwin.io.opcua.connection.security import ConnectionSettings, ProblemKind
 from linetwin.scene.badges import badge_counts
 from linetwin.scene.line_scene import LineScene
 from linetwin.twin.selection import Selection

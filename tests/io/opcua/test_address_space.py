@@ -20,7 +20,7 @@ from linetwin.io.opcua.address_space import (
     snake_case,
 )
 from linetwin.io.opcua.asyncio_thread import AsyncioThread
-from linetwin.io.opcua.security import ConnectionSettings
+from linetwin.io.opcua.connection.security import ConnectionSettings
 from linetwin.io.opcua.simulator.sim_server import free_port
 from tests.io.conftest_opcua import demo_project, running_server
 

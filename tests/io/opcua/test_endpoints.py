@@ -11,7 +11,7 @@ import time
 import pytest
 from asyncua import ua
 
-from linetwin.io.opcua.endpoints import EndpointError, EndpointOption, default_choice, discover, discover_blocking
+from linetwin.io.opcua.connection.endpoints import EndpointError, EndpointOption, default_choice, discover, discover_blocking
 from tests.io.secure_server import SERVER_URI, SecureTestServer
 
 pytestmark = pytest.mark.timeout(30)
@@ -179,8 +179,8 @@ def test_a_password_in_the_url_never_shows_in_an_error():
 
 def test_a_secure_connection_without_a_trust_store_is_refused_saying_why():
     # No store is ever made up from the user's folder behind the caller's back.
-    from linetwin.io.opcua.endpoints import new_client
-    from linetwin.io.opcua.security import ConnectionRefused, ConnectionSettings, ProblemKind
+    from linetwin.io.opcua.connection.endpoints import new_client
+    from linetwin.io.opcua.connection.security import ConnectionRefused, ConnectionSettings, ProblemKind
 
     url = "opc.tcp://127.0.0.1:4840/nowhere"
     settings = ConnectionSettings(url, "Basic256Sha256", "SignAndEncrypt")

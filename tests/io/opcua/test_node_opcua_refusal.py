@@ -15,8 +15,8 @@ import sys
 import pytest
 
 from linetwin.io.opcua.opcua_client import LiveClient
-from linetwin.io.opcua.security import ConnectionSettings, ProblemKind
-from linetwin.io.opcua.trust_store import ClientIdentity, TrustStore
+from linetwin.io.opcua.connection.security import ConnectionSettings, ProblemKind
+from linetwin.io.opcua.connection.trust_store import ClientIdentity, TrustStore
 from linetwin.twin.updates import ConnectionState
 from tests.io.conftest_opcua import FreezableProxy, QueueReader
 from tests.io.node_opcua_server import NodeOpcuaServer

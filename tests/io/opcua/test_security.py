@@ -22,7 +22,7 @@ from cryptography.hazmat.primitives.serialization import Encoding
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from linetwin.io.opcua.opcua_client import LiveClient
-from linetwin.io.opcua.security import (
+from linetwin.io.opcua.connection.security import (
     ConnectionSettings,
     PinnedCertificateValidator,
     ProblemKind,
@@ -30,7 +30,7 @@ from linetwin.io.opcua.security import (
     split_credentials,
 )
 from linetwin.io.opcua.address_space import AddressSpaceBrowser, BrowseError
-from linetwin.io.opcua.trust_store import CertificateError, CertificateInfo, ClientIdentity, TrustStore
+from linetwin.io.opcua.connection.trust_store import CertificateError, CertificateInfo, ClientIdentity, TrustStore
 from linetwin.twin.model import SourceConfig
 from linetwin.twin.updates import ConnectionState
 from tests.io.conftest_opcua import FreezableProxy, QueueReader

@@ -4,7 +4,7 @@ validation, why a secure connection was refused, passwords kept out of logs.
 DESIGN section 9: prefer Basic256Sha256 with SignAndEncrypt; the client has
 its own application certificate, created on first run in the user's config
 folder; a server certificate is trusted only after the user accepted it
-(:class:`~linetwin.io.opcua.trust_store.TrustStore`); passwords are never written to
+(:class:`~linetwin.io.opcua.connection.trust_store.TrustStore`); passwords are never written to
 disk or logs.
 """
 
@@ -24,7 +24,7 @@ from asyncua.crypto import security_policies
 from cryptography import x509
 
 from linetwin.io.opcua import DEPRECATED_POLICIES, SECURITY_MODES, SECURITY_POLICIES
-from linetwin.io.opcua.trust_store import CertificateInfo, ClientIdentity, TrustStore
+from linetwin.io.opcua.connection.trust_store import CertificateInfo, ClientIdentity, TrustStore
 from linetwin.twin.model import SourceConfig
 
 # Short policy name (the URI's fragment, as project files and dialogs spell it)

@@ -14,7 +14,7 @@ from PySide6.QtCore import QEventLoop, QRect, Qt
 from PySide6.QtGui import QColor, QFont, QPainter, QPixmap
 from PySide6.QtWidgets import QApplication, QLabel, QProgressDialog
 
-from linetwin.ui.qt import startup_marks
+from linetwin.ui.qt.startup import startup_marks
 
 SPLASH_SIZE = (520, 220)
 EXPOSE_WAIT_S = 2.0  # a window manager that never maps the splash must not stall start-up

@@ -4,7 +4,7 @@ an asyncua client set up securely for one of them.
 :func:`discover` asks the server for its endpoints over an unsecured channel
 (GetEndpoints needs none). Nothing in the answer is trusted: the server
 certificate it lists is shown to the user and checked against the
-:class:`~linetwin.io.opcua.trust_store.TrustStore` before any secure connection.
+:class:`~linetwin.io.opcua.connection.trust_store.TrustStore` before any secure connection.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 from asyncua import Client, ua
 
-from linetwin.io.opcua.security import (
+from linetwin.io.opcua.connection.security import (
     POLICIES,
     ConnectionProblem,
     ConnectionRefused,
@@ -32,8 +32,8 @@ from linetwin.io.opcua.security import (
     split_credentials,
     untrusted,
 )
-from linetwin.io.opcua.trust_store import CertificateError, CertificateInfo, ClientIdentity, TrustStore
-from linetwin.io.opcua.ua_channel import read_channel_faults
+from linetwin.io.opcua.connection.trust_store import CertificateError, CertificateInfo, ClientIdentity, TrustStore
+from linetwin.io.opcua.connection.ua_channel import read_channel_faults
 
 DISCOVERY_TIMEOUT_S = 5.0
 _TOKEN_NAMES = {

@@ -13,8 +13,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from linetwin.io.opcua.security import ACCEPT_HINT, ConnectionProblem, ConnectionSettings, ProblemKind
-from linetwin.io.opcua.trust_store import CertificateError, CertificateInfo, TrustStore
+from linetwin.io.opcua.connection.security import ACCEPT_HINT, ConnectionProblem, ConnectionSettings, ProblemKind
+from linetwin.io.opcua.connection.trust_store import CertificateError, CertificateInfo, TrustStore
 from linetwin.twin.model import Project
 
 PASSWORD_VARIABLE = "LINETWIN_PASSWORD"

@@ -1,0 +1,1 @@
+"""Connecting to a server: the one client factory, security policies, certificates and trust."""
