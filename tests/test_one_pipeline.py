@@ -23,43 +23,30 @@ from linetwin.twin.clock import ReplayClock
 from linetwin.twin.pipeline import TwinPipeline
 from linetwin.twin.production.events import InspectionEvent, InspectionResult, Lot
 from linetwin.twin.sim.scenarios import HeaterDegradation
-from linetwin.twin.sim.simulation import DEMO_STATIONS, LineSimulator
 from linetwin.twin.updates import ConnectionChange, ConnectionState, ValueUpdate
+from tests.twin.streams import T0, simulated_stream
 from linetwin.ui.cli.monitor import Monitor
 from linetwin.ui.cli.record import Recording
 
 pytestmark = pytest.mark.timeout(300)
 
-T0 = 1_780_000_000.0  # a fixed day far from the wall clock: a replayed history
 SECONDS, OUTAGE = 900, (300, 320)  # line time, and the lost link within it
 
 
 def recorded_stream() -> list:
     """The demo line with a sagging heater, sampled every second, as queue items."""
     project = load_project(DEMO_PROJECT)
-    endpoint, ids = project.source.endpoint, [s.id for s in project.signals]
-    sim = LineSimulator(DEMO_STATIONS, seed=3, scenario=HeaterDegradation(start_s=120, rate_c_per_s=0.05))
-    items: list = [ConnectionChange(endpoint, ConnectionState.CONNECTED, "connected", T0),
-                   Lot("L-1", "PET-500", T0)]
-    lost = False
-    for t in range(1, SECONDS + 1):
-        sim.step(1.0)
-        now = T0 + t
-        if OUTAGE[0] <= t < OUTAGE[1]:
-            if not lost:
-                items.append(ConnectionChange(endpoint, ConnectionState.LOST, "server went away", now))
-                lost = True
-            continue
-        if lost:
-            items.append(ConnectionChange(endpoint, ConnectionState.CONNECTED, "connected", now))
-            lost = False
-        values, codes = sim.values(), sim.status_codes()
-        items += [ValueUpdate(s, float(values[s]), now, now + 0.05, int(codes.get(s, 0)))
-                  for s in ids if s in values]
-        if t % 30 == 0:
-            items.append(InspectionEvent(now, f"U-{t:06d}", "L-1", "PET-500", "inspection",
-                                         InspectionResult.PASS))
-    return items
+    endpoint = project.source.endpoint
+
+    def a_unit_every_30_s(t: float, now: float) -> list:
+        return [InspectionEvent(now, f"U-{int(t):06d}", "L-1", "PET-500", "inspection",
+                                InspectionResult.PASS)] if int(t) % 30 == 0 else []
+
+    return [ConnectionChange(endpoint, ConnectionState.CONNECTED, "connected", T0),
+            Lot("L-1", "PET-500", T0),
+            *simulated_stream(project, SECONDS, seed=3, outage=OUTAGE, endpoint=endpoint,
+                              scenario=HeaterDegradation(start_s=120, rate_c_per_s=0.05),
+                              extra=a_unit_every_30_s)]
 
 
 @pytest.fixture(scope="module")

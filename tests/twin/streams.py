@@ -7,7 +7,10 @@ the queue, sample by sample, with source times on a fixed base date.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from linetwin.twin.model import Project
+from linetwin.twin.sim.scenarios import Scenario
 from linetwin.twin.sim.simulation import DEMO_STATIONS, LineSimulator
 from linetwin.twin.updates import ConnectionChange, ConnectionState, ValueUpdate
 
@@ -16,13 +19,15 @@ LATENCY = 0.05  # receive time after source time
 
 
 def simulated_stream(project: Project, seconds: float, dt: float = 1.0, seed: int = 3,
-                     scenario: str = "heater-degradation",
+                     scenario: str | Scenario = "heater-degradation",
                      outage: tuple[float, float] | None = None,
-                     endpoint: str | None = None) -> list:
+                     endpoint: str | None = None,
+                     extra: Callable[[float, float], list] | None = None) -> list:
     """Every project signal sampled every ``dt`` s for ``seconds`` of line time.
 
     ``outage``: (from, to) seconds after start during which the link is down:
     a LOST change at its start, no values inside, CONNECTED at its end.
+    ``extra(t, now)``: more items to put after the values of line time ``t``.
     """
     endpoint = endpoint or project.source.endpoint
     sim = LineSimulator(DEMO_STATIONS, seed=seed, scenario=scenario)
@@ -47,4 +52,6 @@ def simulated_stream(project: Project, seconds: float, dt: float = 1.0, seed: in
             if signal_id in values:
                 items.append(ValueUpdate(signal_id, float(values[signal_id]), now, now + LATENCY,
                                          int(codes.get(signal_id, 0))))
+        if extra is not None:
+            items += extra(t, now)
     return items
