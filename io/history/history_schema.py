@@ -31,6 +31,12 @@ became operator steps (operator, role, SOP id and step, action, ok, reason);
 a ``lots`` table holds one row per lot. No version 2 file ever held a row in
 either production table, so the old compliance columns (a process window per
 unit) stay in an upgraded file, unused, rather than being dropped.
+
+Version 4 is for investigations (replay): ``annotations`` are anchored to a
+station and a unit as well as a time (``station``, ``unit_id``) and carry when
+they were written (``created_at``); ``bookmarks`` keep a time range with the
+camera, the selection and a note; ``imports`` remember each plant export
+imported (by content hash) so importing the same file twice adds nothing.
 """
 
 from __future__ import annotations
@@ -42,7 +48,7 @@ from typing import Any
 import duckdb
 import numpy as np
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 # version -> the statements that bring a file of the version before up to it
 UPGRADES: dict[int, tuple[str, ...]] = {
@@ -57,6 +63,9 @@ UPGRADES: dict[int, tuple[str, ...]] = {
                                         ("step", "VARCHAR"), ("action", "VARCHAR"),
                                         ("ok", "BOOLEAN"), ("reason", "VARCHAR"))))
              for column, sql_type in added),
+    4: tuple(f"ALTER TABLE annotations ADD COLUMN IF NOT EXISTS \"{column}\" {sql_type}"
+             for column, sql_type in (("station", "VARCHAR"), ("unit_id", "VARCHAR"),
+                                      ("created_at", "DOUBLE"))),
 }
 
 # table -> ((column, SQL type), ...), in column order. The types decide the
@@ -108,8 +117,20 @@ TABLES: dict[str, tuple[tuple[str, str], ...]] = {
         ("session_id", "INTEGER"), ("lot_id", "VARCHAR"), ("sku", "VARCHAR"),
         ("start", "DOUBLE"), ("end", "DOUBLE"),
     ),
-    "annotations": (
+    "annotations": (  # a note anchored to an instant, and optionally a station and a unit
         ("time", "DOUBLE"), ("author", "VARCHAR"), ("text", "VARCHAR"), ("asset_id", "VARCHAR"),
+        ("station", "VARCHAR"), ("unit_id", "VARCHAR"),  # since version 4
+        ("created_at", "DOUBLE"),  # since version 4: when it was written
+    ),
+    "bookmarks": (  # since version 4: what an investigator marked, to reopen it as it was
+        ("bookmark_id", "INTEGER"), ("start", "DOUBLE"), ("end", "DOUBLE"),
+        ("camera", "JSON"),  # {"position": [x,y,z], "focal_point": [...], "view_up": [...]}
+        ("selection", "VARCHAR"),  # the selected asset id, NULL: none
+        ("note", "VARCHAR"), ("author", "VARCHAR"), ("created_at", "DOUBLE"),
+    ),
+    "imports": (  # since version 4: one row per plant export imported
+        ("import_id", "INTEGER"), ("file", "VARCHAR"), ("sha256", "VARCHAR"), ("rows", "BIGINT"),
+        ("skipped", "BIGINT"), ("session_id", "INTEGER"), ("imported_at", "DOUBLE"),
     ),
     "audit_log": (  # append-only, hash-chained: see linetwin.io.history.history_audit
         ("seq", "BIGINT"), ("time", "DOUBLE"), ("user", "VARCHAR"), ("action", "VARCHAR"),
@@ -119,7 +140,8 @@ TABLES: dict[str, tuple[tuple[str, str], ...]] = {
 
 # Rows with these keys replace the stored row of the same key (INSERT OR REPLACE).
 UPSERT_KEYS: dict[str, tuple[str, ...]] = {"alerts": ("session_id", "alert_id"),
-                                           "lots": ("session_id", "lot_id")}
+                                           "lots": ("session_id", "lot_id"),
+                                           "bookmarks": ("bookmark_id",)}
 
 # Constraints kept apart from TABLES so the column lists stay plain data.
 _CONSTRAINTS: dict[str, str] = {
@@ -127,6 +149,8 @@ _CONSTRAINTS: dict[str, str] = {
     "alerts": "PRIMARY KEY (session_id, alert_id)",  # a cleared alert replaces its raised row
     "audit_log": "PRIMARY KEY (seq)",
     "lots": "PRIMARY KEY (session_id, lot_id)",  # a lot's end replaces its open row
+    "bookmarks": "PRIMARY KEY (bookmark_id)",  # an edited bookmark replaces its row
+    "imports": "PRIMARY KEY (import_id)",
 }
 _NOT_NULL = {"signal_id", "source_time", "receive_time", "status_code", "quality"}
 

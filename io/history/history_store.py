@@ -116,9 +116,12 @@ class HistoryStore:
             con.execute("UPDATE sessions SET stopped_at = ? WHERE session_id = ?", [_now(stopped_at), session_id])
 
     def add_annotation(self, text: str, author: str, asset_id: str | None = None,
-                       at: float | None = None) -> None:
+                       at: float | None = None, station: str | None = None,
+                       unit_id: str | None = None) -> None:
+        """A note at ``at`` (source time), optionally on an asset, a station and a unit."""
         self.append("annotations", {"time": [_now(at)], "author": [author], "text": [text],
-                                    "asset_id": [asset_id]})
+                                    "asset_id": [asset_id], "station": [station],
+                                    "unit_id": [unit_id], "created_at": [time.time()]})
 
     def append_audit(self, user: str, action: str, details: Any = None, at: float | None = None) -> AuditEntry:
         """Append one hash-chained audit entry; the only way rows enter the log."""
@@ -155,6 +158,25 @@ class HistoryStore:
         for name in schema.columns("signal_samples"):  # an older file read-only: NULL as in new rows
             cols.setdefault(name, np.full(rows, None, dtype=object))
         return cols
+
+    def fetch_numpy(self, sql: str, params: Sequence[Any] = ()) -> dict[str, np.ndarray]:
+        """A read query's result as numpy columns (NULLs: NaN for floats, None otherwise).
+
+        For readers in io/history (replay loading, reports) that need their own
+        SELECT; writes go through :meth:`write` only.
+        """
+        return {name: _filled(values)
+                for name, values in self._query(sql, params, lambda cur: cur.fetchnumpy()).items()}
+
+    def fetch_dicts(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
+        """A read query's rows as dicts of column name to value."""
+        return self._dicts(sql, params)
+
+    def has_column(self, table: str, column: str) -> bool:
+        """False for a column added by a later schema, in an older file opened read-only."""
+        return bool(self._query(
+            "SELECT count(*) FROM duckdb_columns() WHERE database_name = current_database() "
+            "AND table_name = ? AND column_name = ?", [table, column])[0][0])
 
     def time_range(self) -> tuple[float, float] | None:
         """First and last sample source time, or None for a history with no samples."""

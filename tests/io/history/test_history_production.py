@@ -113,7 +113,7 @@ def test_a_version_2_file_reads_as_it_is_and_is_upgraded_without_losing_a_row(tm
         assert old.inspection_events() == []  # the new columns read as NULL: no error
         assert [e["endpoint"] for e in old.connection_events()] == ["opc.tcp://old"]
     with HistoryStore(path) as store:
-        assert store.schema_version == SCHEMA_VERSION == 3
+        assert store.schema_version == SCHEMA_VERSION == 4
         assert store.count("signal_samples") == 1 and store.count("lots") == 0
         with Recorder(store, PROJECT) as recorder:
             recorder.submit(production_items())
@@ -121,6 +121,10 @@ def test_a_version_2_file_reads_as_it_is_and_is_upgraded_without_losing_a_row(tm
         assert [u["result"] for u in store.inspection_events()] == ["pass", "rework"]
         assert [s["action"] for s in store.compliance_events()] == ["engage seal head", "verify"]
         assert len(store.lots()) == 2 and len(store.connection_events()) == 1
+        store.add_annotation("seal gap cluster", "ana", at=5.0, station="inspection", unit_id="U-7")
+        [note] = store.fetch_dicts("SELECT * FROM annotations")
+        assert (note["station"], note["unit_id"], note["time"]) == ("inspection", "U-7", 5.0)
+        assert store.count("bookmarks") == 0 and store.count("imports") == 0  # created by the upgrade
     con = duckdb.connect(str(path), read_only=True)
     kept = {r[0] for r in con.execute(
         "SELECT column_name FROM duckdb_columns() WHERE table_name = 'compliance_events'").fetchall()}
@@ -128,4 +132,4 @@ def test_a_version_2_file_reads_as_it_is_and_is_upgraded_without_losing_a_row(tm
     con.close()
     assert {"parameter", "compliant"} <= kept  # nothing dropped
     assert {name for name, _ in TABLES["compliance_events"]} <= kept
-    assert versions == [1, 2, 3]
+    assert versions == [1, 2, 3, 4]
