@@ -103,6 +103,13 @@ def build_parser() -> argparse.ArgumentParser:
     from linetwin.ui.cli.trust import add_trust_parser  # standard library only: cheap
 
     add_trust_parser(sub)
+    from linetwin.ui.cli.investigate_args import (  # argparse only: cheap
+        add_history_parser, add_replay_parser, add_report_parser,
+    )
+
+    add_history_parser(sub)
+    add_replay_parser(sub)
+    add_report_parser(sub)
     return parser
 
 
@@ -114,12 +121,6 @@ def _seconds(text: str) -> float:
     if not value > 0:
         raise argparse.ArgumentTypeError(f"the duration must be positive, got {text}")
     return value
-
-
-
-
-
-
 
 
 def cmd_monitor(args) -> int:
@@ -165,10 +166,6 @@ def cmd_gui(args) -> int:
                    settings=inputs[1], select=args.select, quit_signals=quit_signals)
 
 
-
-
-
-
 def cmd_check(args) -> int:
     from linetwin.ui.cli.check import run_check
 
@@ -198,8 +195,27 @@ def cmd_trust(args) -> int:
     return run_trust(args)
 
 
+def cmd_history(args) -> int:
+    from linetwin.ui.cli.history import run_history
+
+    return run_history(args)
+
+
+def cmd_replay(args) -> int:
+    from linetwin.ui.cli.replay import run_replay
+
+    return run_replay(args)
+
+
+def cmd_report(args) -> int:
+    from linetwin.ui.cli.report import run_report
+
+    return run_report(args)
+
+
 COMMANDS = {"gui": cmd_gui, "check": cmd_check, "render": cmd_render, "sim": cmd_sim,
-            "monitor": cmd_monitor, "record": cmd_record, "trust": cmd_trust}
+            "monitor": cmd_monitor, "record": cmd_record, "trust": cmd_trust,
+            "history": cmd_history, "replay": cmd_replay, "report": cmd_report}
 
 
 def main(argv: list[str] | None = None) -> int:
