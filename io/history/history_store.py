@@ -253,7 +253,7 @@ class HistoryStore:
             raise HistoryStoreError(f"{self.path}: opened read-only")
         return self._con
 
-    def _query(self, sql: str, params: Sequence[Any] = (),
+    def _query(self, sql: str, params: Sequence[Any] | Mapping[str, Any] = (),
                fetch: Callable[[duckdb.DuckDBPyConnection], Any] = lambda cur: cur.fetchall()) -> Any:
         """Run a read on a cursor of its own and return ``fetch(cursor)``.
 
@@ -265,7 +265,7 @@ class HistoryStore:
                 raise HistoryStoreError(f"{self.path}: the history is closed")
             cur = self._con.cursor()
         try:
-            return fetch(cur.execute(sql, list(params)))
+            return fetch(cur.execute(sql, params if isinstance(params, Mapping) else list(params)))
         except duckdb.Error as exc:
             raise HistoryStoreError(f"{self.path}: reading failed: {_first_line(exc)}") from None
         finally:
