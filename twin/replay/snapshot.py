@@ -4,7 +4,9 @@ Everything comes from the pipeline the cursor drove to that instant, so it is
 what the window shows then: each signal's last reading at or before the
 instant (by source time) with its quality and stale flag as live would judge
 them, each asset's state and colour, the alerts listed then, and the defect
-counts per station and type in the window ``(t - window, t]``.
+counts per station and type in the window ``(t - window, t]``. "alerts" holds
+the alerts whose condition held at the instant (a cleared alert still waiting
+for its acknowledgement is listed in the window, but not here).
 
 Signals with no sample at or before the instant are left out (nothing was
 known of them yet).
@@ -33,7 +35,7 @@ def twin_at(cursor: ReplayCursor, window_s: float = 3600.0) -> dict[str, Any]:
         "time": format_instant(t),
         "signals": _signals(pipeline, t),
         "assets": _assets(pipeline),
-        "alerts": [alert_dict(a) for a in pipeline.alerts.book.active()],
+        "alerts": [alert_dict(a) for a in pipeline.alerts.book.active() if a.active],
         "defects": cursor.windows.defect_dict(t - window_s, t),
         "window_s": window_s,
     }
