@@ -34,7 +34,7 @@ from linetwin.twin.clock import ReplayClock
 from linetwin.twin.model import Project
 from linetwin.twin.pipeline import TwinPipeline
 from linetwin.twin.sim.production import ProductionConfig
-from linetwin.twin.sim.sim_feed import SimFeed
+from linetwin.twin.sim.sim_feed import SimFeed, server_time
 from linetwin.twin.sim.simulation import TICK_S
 from linetwin.twin.updates import ConnectionChange, ConnectionState
 
@@ -138,17 +138,17 @@ class _Run:
         for done in range(1, ticks + 1):
             items += self.feed.tick()
             if done % per_batch == 0 or done == ticks:
+                now = server_time(self.feed.time)  # the instant the batch's last values carry
                 if done == ticks:  # the recording stops: the link closes, as record's final poll
-                    items.append(ConnectionChange(self.endpoint, ConnectionState.DISCONNECTED,
-                                                  "stopped", self.feed.time))
-                self._step(items, self.feed.time)
+                    items.append(ConnectionChange(self.endpoint, ConnectionState.DISCONNECTED, "stopped", now))
+                self._step(items, now)
                 items = []
+                if progress is not None:
+                    progress(done * TICK_S, ticks * TICK_S)
             if done % per_write == 0 or done == ticks:
                 self.writer.put(self.rows.build(self.pending))
                 self.pending = []
-                if progress is not None:
-                    progress(done * TICK_S, ticks * TICK_S)
-        self.end = self.feed.time
+        self.end = server_time(self.feed.time)
 
     def _step(self, items: list[Any], now: float) -> None:
         """As ``Recording.poll``: the items are submitted, then stepped; the alerts
