@@ -222,8 +222,8 @@ def as_number(raw: Any) -> float | None:
 def _text(raw: Any) -> str | None:
     if raw is None:
         return None
-    if isinstance(raw, float) and math.isnan(raw):
-        return None
+    if isinstance(raw, float) and not math.isfinite(raw):
+        return str(raw)  # a NaN time is out of range, not missing: the report says which
     if isinstance(raw, float) and raw.is_integer():
         return str(int(raw))
     return str(raw).strip()

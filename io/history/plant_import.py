@@ -28,7 +28,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from linetwin.io.history.history_rows import finite_json
 from linetwin.io.history.history_store import HistoryStore
 from linetwin.io.history.import_rows import FIELDS, REQUIRED, BadRow, GoodRow, RowChecker
-from linetwin.io.history.plant_read import PlantRows, normalise, read_plant_file
+from linetwin.io.history.plant_read import PlantRows, export_format, normalise, read_plant_file
 from linetwin.twin.model import Project
 
 
@@ -111,6 +111,7 @@ def import_events(store: HistoryStore, project: Project, path: str | Path, maps:
     path = Path(path)
     columns_of = parse_maps(maps)
     check_zone(tz)
+    export_format(path)
     now = time.time() if now is None else float(now)
     try:
         digest = hashlib.sha256(path.read_bytes()).hexdigest()

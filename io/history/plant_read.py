@@ -11,8 +11,9 @@
   seconds, one without stays a local time (it needs ``--tz``); rows are
   named "data row N" (1-based, as the file stores them).
 
-Column names are normalised (trimmed, lower case, runs of spaces, dashes and
-dots as ``_``), so " Unit ID " is ``unit_id``.
+Column names are normalised (lower case, every run of characters other than
+letters, digits and ``_`` as one ``_``, none at either end), so " Unit ID " is
+``unit_id`` and "Seal Temp [°C]" is ``seal_temp_c``.
 """
 
 from __future__ import annotations
@@ -46,14 +47,20 @@ class PlantRows:
 
 
 def normalise(name: str) -> str:
-    return re.sub(r"[\s.\-]+", "_", name.strip().lower()).strip("_")
+    return re.sub(r"\W+", "_", name.strip().lower()).strip("_")
 
 
-def read_plant_file(path: Path) -> PlantRows:
+def export_format(path: Path) -> str:
+    """``csv``, ``parquet`` or ``jsonl``, by the file's extension."""
     kind = FORMATS.get(path.suffix.lower())
     if kind is None:
         raise PlantFileError(f"{path}: unknown export format {path.suffix!r}; "
                              "expected .csv, .parquet or .jsonl")
+    return kind
+
+
+def read_plant_file(path: Path) -> PlantRows:
+    kind = export_format(path)
     if not path.is_file():
         raise PlantFileError(f"{path}: no such file")
     con = duckdb.connect()
