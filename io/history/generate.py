@@ -65,8 +65,9 @@ class GenerateSummary:
 
     def describe(self) -> str:
         c = self.counts
-        hours = (self.end - self.start) / 3600.0
-        return (f"generated {hours:g} h ({_iso(self.start)} .. {_iso(self.end)}) into {self.path} in "
+        seconds = self.end - self.start
+        span = f"{seconds / 3600.0:g} h" if seconds >= 3600 else f"{seconds / 60.0:g} min"
+        return (f"generated {span} ({_iso(self.start)} .. {_iso(self.end)}) into {self.path} in "
                 f"{self.seconds:.1f} s: {c['signal_samples']} samples, {c['inspection_events']} "
                 f"inspection events, {c['compliance_events']} compliance events, {c['lots']} lots, "
                 f"{c['connection_events']} connection events, {c['alerts']} alerts")
