@@ -133,6 +133,18 @@ class HistoryStore:
                          audit.canonical_details(entry.details), entry.prev_hash, entry.hash])
         return entry
 
+    def delete(self, table: str, key: Mapping[str, Any]) -> int:
+        """Delete the row of ``key`` from a table kept by key (a bookmark removed); rows deleted.
+
+        Only upserted tables, and only by their whole key: samples, events and
+        the audit log are never deleted from.
+        """
+        if table not in schema.UPSERT_KEYS or set(key) != set(schema.UPSERT_KEYS[table]):
+            raise ValueError(f"{table}: rows are deleted by {schema.UPSERT_KEYS.get(table, 'no key')} only")
+        where = " AND ".join(f'"{column}" = ?' for column in key)
+        with self._writing() as con:
+            return len(con.execute(f"DELETE FROM {table} WHERE {where} RETURNING 1", list(key.values())).fetchall())
+
     # --- reading ------------------------------------------------------------------
 
     def count(self, table: str) -> int:

@@ -8,10 +8,12 @@ store stays open read-only (other readers may share the file) until
 
 from __future__ import annotations
 
+import os
 from collections import Counter
 from pathlib import Path
 
-from linetwin.io.history.history_store import HistoryStore
+from linetwin.io.history.history_schema import SCHEMA_VERSION
+from linetwin.io.history.history_store import HistoryStore, HistoryStoreError
 from linetwin.io.history.replay_load import load_replay
 from linetwin.twin.clock import ReplayClock
 from linetwin.twin.model import Project
@@ -26,10 +28,13 @@ class ReplaySession:
     Raises ``HistoryStoreError`` (the file cannot be opened) or
     ``ReplayLoadError`` (nothing recorded in the range), each naming the file.
     ``warmup_s``: see :class:`ReplayCursor` (None: a far seek replays from the start).
+    ``writable``: keep the store open for writing (bookmarks, notes) when the file
+    allows it; otherwise it stays read-only and ``read_only_reason`` says why.
     """
 
     def __init__(self, project: Project, history: str | Path, start: float | None = None,
-                 end: float | None = None, warmup_s: float | None = 1800.0) -> None:
+                 end: float | None = None, warmup_s: float | None = 1800.0,
+                 writable: bool = False) -> None:
         self.project = project
         self.store = HistoryStore(history, read_only=True)
         try:
@@ -37,6 +42,9 @@ class ReplaySession:
         except BaseException:
             self.store.close()
             raise
+        self.read_only_reason: str | None = f"{self.store.path}: opened read-only"
+        if writable:
+            self.store, self.read_only_reason = _reopen_writable(self.store)
         self.clock = ReplayClock()
         self.pipeline = TwinPipeline(project, self.clock, default_endpoint=recorded_endpoint(
             self.data, project))
@@ -54,6 +62,26 @@ class ReplaySession:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _reopen_writable(store: HistoryStore) -> tuple[HistoryStore, str | None]:
+    """The same file opened for writing, or the read-only store and why not.
+
+    Checked first read-only (a real history with something to replay), so a
+    writable open never creates or converts a file; an older schema stays as
+    it is (writing would upgrade the investigated file).
+    """
+    path = store.path
+    if store.schema_version < SCHEMA_VERSION:
+        return store, (f"{path}: written by an older LineTwin (history schema {store.schema_version}); "
+                       "left read-only so it is not upgraded")
+    if not os.access(path, os.W_OK):
+        return store, f"{path}: the file is not writable"
+    store.close()
+    try:
+        return HistoryStore(path), None
+    except HistoryStoreError as exc:  # locked by a recorder, a read-only folder
+        return HistoryStore(path, read_only=True), str(exc)
 
 
 def recorded_endpoint(data: ReplayData, project: Project) -> str:
