@@ -159,6 +159,11 @@ class LineScene:
             texts[app.asset_id] = app.label
         self.labels.set_status(texts)
 
+    def forget_styles(self) -> None:
+        """Another colouring drew over the states (replay's defect density): the
+        next :meth:`apply` restyles every asset it is given, changed or not."""
+        self._shown.clear()
+
     def select(self, asset_id: str | None) -> None:
         """Highlight ``asset_id`` with an outline (``None`` clears the selection)."""
         if self._silhouette is not None:
