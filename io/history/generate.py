@@ -18,11 +18,13 @@ The alert rules run on source time only, so the batch size changes no alert.
 
 from __future__ import annotations
 
+import contextlib
 import math
+import multiprocessing
 import queue
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -34,7 +36,7 @@ from linetwin.twin.clock import ReplayClock
 from linetwin.twin.model import Project
 from linetwin.twin.pipeline import TwinPipeline
 from linetwin.twin.sim.production import ProductionConfig
-from linetwin.twin.sim.sim_feed import SimFeed, server_time
+from linetwin.twin.sim.sim_feed import SampleBlock, SimFeed, feed_batches, send_batches, server_time
 from linetwin.twin.sim.simulation import TICK_S
 from linetwin.twin.updates import ConnectionChange, ConnectionState
 
@@ -80,13 +82,14 @@ def simulated_endpoint(seed: int, scenario: str) -> str:
 
 def generate_history(project: Project, out: str | Path, hours: float, seed: int = 1,
                      scenario: str = "normal", start: float | None = None,
-                     progress: Progress | None = None, batch_s: float = BATCH_S) -> GenerateSummary:
+                     progress: Progress | None = None, batch_s: float = BATCH_S,
+                     in_process: bool = False) -> GenerateSummary:
     """Simulate ``hours`` of ``project``'s line from ``start`` into a new history ``out``.
 
     ``start``: POSIX seconds of the first instant; default ``hours`` before now,
     rounded to the second. Raises :class:`GenerateError` for an existing
     non-empty file or bad settings, ``HistoryStoreError`` if the file cannot
-    be written.
+    be written. ``in_process``: simulate in this process (same result, slower).
     """
     out = Path(out)
     if not (math.isfinite(hours) and hours > 0):
@@ -97,59 +100,122 @@ def generate_history(project: Project, out: str | Path, hours: float, seed: int 
     began = time.perf_counter()
     start = float(round(time.time() - hours * 3600.0)) if start is None else float(start)
     endpoint = simulated_endpoint(seed, scenario)
+    ticks = round(hours * 3600.0 / TICK_S)
+    if ticks < 1:
+        raise GenerateError(f"hours must be at least one tick ({TICK_S} s) of line time, got {hours}")
+    per_batch = max(1, round(batch_s / TICK_S))
+    batches = [per_batch] * (ticks // per_batch) + ([ticks % per_batch] if ticks % per_batch else [])
     production = ProductionConfig(first_day=datetime.fromtimestamp(start, timezone.utc).date().isoformat())
+    feed_args = dict(project=project, batches=batches, seed=seed, scenario=scenario, epoch=start,
+                     production=production)
     try:
-        feed = SimFeed(project, seed=seed, scenario=scenario, epoch=start, production=production)
+        SimFeed(project, seed=seed, scenario=scenario)  # a project the simulator cannot run: say so now
     except ValueError as exc:
         raise GenerateError(f"{project.path or project.name}: {exc}") from None
     with HistoryStore(out) as store:
         path = str(project.path) if project.path is not None else None
         session_id = store.begin_session(project.name, path, endpoint, started_at=start)
-        with _Writer(store) as writer:
-            run = _Run(project, feed, endpoint, RowBuilder(session_id), writer)
-            run.simulate(hours * 3600.0, batch_s, progress)
+        with _Writer(store) as writer, _feed_source(feed_args, in_process) as source:
+            run = _Run(project, start, endpoint, RowBuilder(session_id), writer)
+            run.record(source, batches, progress)
         store.end_session(session_id, stopped_at=run.end)
         counts = {table: store.count(table) for table in COUNTED}  # a new file: all rows are ours
     return GenerateSummary(out, session_id, endpoint, start, run.end, counts, time.perf_counter() - began)
 
 
+Batch = tuple[float, SampleBlock, list[Any]]  # (time of its last tick, values, production events)
+
+
+@contextlib.contextmanager
+def _feed_source(feed_args: dict[str, Any], in_process: bool) -> Iterator[tuple[list[str], Iterator[Batch]]]:
+    """The feed's signal names and batches: simulated on a process of its own (the
+    line's model is half the work, and it runs beside the pipeline and the writes
+    there), or here with ``in_process``. Both give the same items."""
+    if in_process:
+        batches = feed_batches(**feed_args)
+        yield next(batches), batches
+        return
+    context = multiprocessing.get_context("spawn")  # fork: unsafe beside DuckDB's and our threads
+    receiver, sender = context.Pipe(duplex=False)
+    process = context.Process(target=_simulate, args=(sender, feed_args), daemon=True,
+                              name="linetwin-generate-sim")
+    process.start()
+    sender.close()  # ours is the reading end: EOF once the child's end closes
+    try:
+        names = _received(receiver)
+        yield names, (_received(receiver) for _ in feed_args["batches"])
+    finally:
+        receiver.close()
+        process.join(5.0)
+        if process.is_alive():  # we stopped early (an error, Ctrl+C): it may wait on the pipe
+            process.terminate()
+            process.join()
+
+
+def _simulate(sender: Any, feed_args: dict[str, Any]) -> None:
+    """The simulation process: send the feed's batches until done or the reader leaves."""
+    try:
+        send_batches(sender, **feed_args)
+    except (KeyboardInterrupt, BrokenPipeError):  # Ctrl+C reaches the whole group; the parent reports it
+        pass
+    except Exception as exc:  # noqa: BLE001 - reported by the parent, with the model's message
+        sender.send(_Failed(f"{type(exc).__name__}: {exc}"))
+    finally:
+        sender.close()
+
+
+@dataclass(frozen=True)
+class _Failed:
+    message: str
+
+
+def _received(receiver: Any) -> Any:
+    try:
+        item = receiver.recv()
+    except EOFError:
+        raise GenerateError("the simulation process ended unexpectedly") from None
+    if isinstance(item, _Failed):
+        raise GenerateError(f"the simulation failed: {item.message}")
+    return item
+
+
 class _Run:
     """One generation: the feed's items through the pipeline into rows, batch by batch."""
 
-    def __init__(self, project: Project, feed: SimFeed, endpoint: str, rows: RowBuilder,
+    def __init__(self, project: Project, start: float, endpoint: str, rows: RowBuilder,
                  writer: "_Writer") -> None:
-        self.feed, self.endpoint, self.rows, self.writer = feed, endpoint, rows, writer
-        self.clock = ReplayClock(feed.epoch)
+        self.start, self.endpoint, self.rows, self.writer = start, endpoint, rows, writer
+        self.clock = ReplayClock(start)
         self.pipeline = TwinPipeline(project, clock=self.clock, default_endpoint=endpoint)
         self.alerts: list[Any] = []  # what the alert book emitted during the current step
         self.pending: list[tuple[float, list[Any]]] = []  # stepped, not yet written
         book = self.pipeline.alerts.book
         for name in _ALERT_EVENTS:
             getattr(book, name).connect(self.alerts.append)
-        self.end = feed.epoch
+        self.end = start
 
-    def simulate(self, seconds: float, batch_s: float, progress: Progress | None) -> None:
-        ticks = round(seconds / TICK_S)
-        per_batch = max(1, round(batch_s / TICK_S))
-        per_write = max(per_batch, round(WRITE_S / TICK_S))
-        start = self.feed.epoch
+    def record(self, source: tuple[list[str], Iterator[Batch]], sizes: list[int],
+               progress: Progress | None) -> None:
+        """Step and write each batch of ``source``; ``sizes``: the ticks of each."""
+        names, batches = source
+        per_write, ticks = round(WRITE_S / TICK_S), sum(sizes)
         items: list[Any] = [ConnectionChange(self.endpoint, ConnectionState.CONNECTED,
-                                             f"connected to {self.endpoint}", start)]
-        items += self.feed.start()
-        for done in range(1, ticks + 1):
-            items += self.feed.tick()
-            if done % per_batch == 0 or done == ticks:
-                now = server_time(self.feed.time)  # the instant the batch's last values carry
-                if done == ticks:  # the recording stops: the link closes, as record's final poll
-                    items.append(ConnectionChange(self.endpoint, ConnectionState.DISCONNECTED, "stopped", now))
-                self._step(items, now)
-                items = []
-                if progress is not None:
-                    progress(done * TICK_S, ticks * TICK_S)
-            if done % per_write == 0 or done == ticks:
+                                             f"connected to {self.endpoint}", server_time(self.start))]
+        done = written = 0
+        for size, (now, block, events) in zip(sizes, batches):
+            done += size
+            items += block.updates(names)
+            items += events
+            if done >= ticks:  # the recording stops: the link closes, as record's final poll
+                items.append(ConnectionChange(self.endpoint, ConnectionState.DISCONNECTED, "stopped", now))
+            self._step(items, now)
+            items = []
+            if done - written >= per_write or done >= ticks:
                 self.writer.put(self.rows.build(self.pending))
-                self.pending = []
-        self.end = server_time(self.feed.time)
+                self.pending, written = [], done
+            if progress is not None:
+                progress(done * TICK_S, ticks * TICK_S)
+            self.end = now
 
     def _step(self, items: list[Any], now: float) -> None:
         """As ``Recording.poll``: the items are submitted, then stepped; the alerts

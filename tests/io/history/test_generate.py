@@ -120,15 +120,17 @@ def test_alerts_are_those_a_pipeline_raises_replaying_the_stored_items(history, 
             alert.state.value, alert.raised_at, alert.cleared_at, alert.count), alert_id
 
 
-def test_same_seed_same_history_and_another_seed_another(project, tmp_path):
-    def make(name, seed):
+def test_same_seed_same_history_simulated_here_or_in_its_process(project, tmp_path):
+    def make(name, seed, in_process=False):
         path = tmp_path / name
-        generate_history(project, path, 2 / 60, seed=seed, start=START)
+        generate_history(project, path, 2 / 60, seed=seed, start=START, in_process=in_process)
         with HistoryStore(path, read_only=True) as store:
-            return store.samples(), store.inspection_events()
+            return store.samples(), store.inspection_events(), store.alerts()
 
-    (a, ea), (b, eb), (c, _) = make("a.duckdb", 5), make("b.duckdb", 5), make("c.duckdb", 6)
-    assert all(np.array_equal(a[k], b[k]) for k in ("signal_id", "value", "source_time")) and ea == eb
+    (a, ea, aa), (b, eb, ab) = make("a.duckdb", 5), make("b.duckdb", 5, in_process=True)
+    assert all(np.array_equal(a[k], b[k]) for k in ("signal_id", "value", "source_time", "status_code"))
+    assert ea == eb and [x["alert_id"] for x in aa] == [x["alert_id"] for x in ab]
+    c, _, _ = make("c.duckdb", 6)
     assert len(a["value"]) != len(c["value"]) or not np.array_equal(a["value"], c["value"])
 
 
