@@ -176,6 +176,7 @@ class AnnotationsPanel(QWidget):
                      note.get("author") or "", note.get("text") or "")
             for k, text in enumerate(cells):
                 self.table.setItem(i, k, QTableWidgetItem(text))
+        self.table.resizeColumnsToContents()
 
     def near(self, t: float) -> list[dict[str, Any]]:
         return [n for n in self.notes if abs(n["time"] - t) <= NEAR_S]

@@ -103,6 +103,7 @@ class UnitLotSearch(QWidget):
             defect = d.defect_types[c.defect[row]] if c.defect[row] >= 0 else ""
             self._set_row(i, (format_instant(self.row_times[i]), d.stations[c.station[row]],
                               RESULTS[c.result[row]].value, defect))
+        self.table.resizeColumnsToContents()
         failed = sum(1 for row in rows.tolist() if c.result[row] != 0)
         lot = d.lots[c.lot[rows[0]]] if c.lot[rows[0]] >= 0 else "no lot"
         self.summary.setText(f"Unit {unit} ({lot}): {len(rows)} inspection(s), {failed} not passed. "
