@@ -25,6 +25,7 @@ from linetwin.ui.qt.connection_dialog import ConnectionDialog, ask_retry_after_r
 from linetwin.ui.qt.inspector import Inspector
 from linetwin.ui.qt.live_bridge import LiveBridge
 from linetwin.ui.qt.recording import RecordingControl
+from linetwin.ui.qt.replay.replay_app import add_open_history
 from linetwin.ui.qt.trend_plot import TrendPlot
 from linetwin.ui.qt.view3d import View3D
 from linetwin.ui.qt.widgets.elided_label import ElidedLabel
@@ -151,6 +152,7 @@ class MainWindow(QMainWindow):
         self._action(file_menu, "&Open project…", QKeySequence.StandardKey.Open, self._open_project)
         self._action(file_menu, "&Connect to server…", "Ctrl+L", self._connect_dialog)
         self._action(file_menu, "Save &screenshot…", "Ctrl+Shift+S", self._save_screenshot)
+        add_open_history(self, file_menu)  # Open history… and .duckdb drops: replay mode
         file_menu.addSeparator()
         file_menu.addAction(self.recording.action)
         self.addAction(self.recording.action)

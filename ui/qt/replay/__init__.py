@@ -1,1 +1,1 @@
-"""The window in replay mode: timeline, transport, event table, side panels."""
+"""The window in replay mode: timeline, transport, event table, bookmarks."""
