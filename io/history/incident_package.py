@@ -5,7 +5,8 @@ A package is a zip holding
 - ``project/<name>.toml``: the project file, its mesh paths rewritten to the
   copies inside the package (``meshes/...``, relative to the project file);
 - ``project/meshes/...``: every mesh file the project references;
-- ``history.duckdb``: the slice ``[start - warmup, end]`` of every table as a
+- ``history.duckdb``: the slice ``[start - warmup, end]`` of every table (from
+  further back when an alert active at ``start`` was raised earlier) as a
   history of its own (:mod:`.data_slice`), bookmarks and annotations of the
   range included, so it opens as any recorded history;
 - ``manifest.json``: the range, and the sha256 of every other member.
@@ -29,6 +30,7 @@ import platformdirs
 import tomlkit
 
 from linetwin.io.history.data_slice import SliceError, copy_slice
+from linetwin.io.history.history_store import HistoryStore, HistoryStoreError
 
 FORMAT = "linetwin-incident-package"
 VERSION = 1
@@ -54,7 +56,8 @@ def write_package(project_path: Path, history_path: Path, start: float, end: flo
         staging = Path(tmp)
         project_member, meshes = _stage_project(project_path, staging / "project")
         try:
-            rows = copy_slice(history_path, staging / HISTORY, start - warmup_s, end)
+            rows = copy_slice(history_path, staging / HISTORY,
+                              slice_start(history_path, start, warmup_s), end)
         except SliceError as exc:
             raise PackageError(str(exc)) from None
         members = [project_member, *meshes, HISTORY]
@@ -72,6 +75,21 @@ def write_package(project_path: Path, history_path: Path, start: float, end: flo
             partial.unlink(missing_ok=True)
             raise PackageError(f"{out}: cannot write the package: {exc.strerror or exc}") from None
     return out
+
+
+def slice_start(history_path: Path, start: float, warmup_s: float) -> float:
+    """Where the package's data begins: ``warmup_s`` before ``start``, or before the
+    raise of the oldest alert still active at ``start`` if that is earlier, so the
+    package replays that alert as raised when it was (not again, later, at its cut)."""
+    try:
+        with HistoryStore(history_path, read_only=True) as store:
+            [row] = store.fetch_dicts(
+                "SELECT min(raised_at) AS first FROM alerts WHERE raised_at <= $t "
+                "AND coalesce(cleared_at, 'Infinity'::DOUBLE) > $t", {"t": start})
+    except HistoryStoreError as exc:
+        raise PackageError(str(exc)) from None
+    first = row["first"]
+    return start - warmup_s if first is None else min(start, first) - warmup_s
 
 
 def _stage_project(project_path: Path, folder: Path) -> tuple[str, list[str]]:

@@ -9,7 +9,7 @@ import pytest
 from linetwin.io.history.data_slice import slice_hash
 from linetwin.io.history.history_store import HistoryStore
 from linetwin.io.history.incident_package import (
-    PackageError, open_package, read_manifest, write_package,
+    PackageError, open_package, read_manifest, slice_start, write_package,
 )
 from linetwin.io.project.project_file import load_project
 from linetwin.main import DEMO_PROJECT
@@ -41,9 +41,15 @@ def test_package_reopens_project_meshes_and_the_data_of_the_range(history, packa
     with HistoryStore(history, read_only=True) as full, HistoryStore(history_path, read_only=True) as part:
         assert slice_hash(part, A, B) == slice_hash(full, A, B)
         assert part.count("inspection_events") < full.count("inspection_events")
+        # the slice begins a warm-up before the oldest alert still active at A (here the
+        # trend alert raised before A - warm-up), so the package raises it when it was raised
+        [active] = full.fetch_dicts("SELECT min(raised_at) AS t FROM alerts WHERE raised_at <= $a "
+                                    "AND coalesce(cleared_at, 1e300) > $a", {"a": A})
+        lo = slice_start(history, A, 120.0)
+        assert lo == active["t"] - 120.0 < A - 120.0
         # what a replay of the slice needs from before it: each signal's last sample
         before = part.fetch_dicts("SELECT signal_id, count(*) AS n FROM signal_samples "
-                                  "WHERE source_time < $lo GROUP BY ALL", {"lo": A - 120.0})
+                                  "WHERE source_time < $lo GROUP BY ALL", {"lo": lo})
         assert {r["n"] for r in before} == {1} and len(before) == len(project.signals)
     assert read_manifest(package)["start"] == A
     assert open_package(package, cache_root=tmp_path) == (project_path, history_path)  # cached
