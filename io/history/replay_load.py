@@ -147,7 +147,8 @@ def _inspections(store: HistoryStore, vocab: dict[str, list[str]], lo: float, hi
         time=_f64(cols["time"]), station=cols["station"].astype(np.int16),
         defect=cols["defect"].astype(np.int16), result=np.maximum(cols["result"], 0).astype(np.int8),
         severity=cols["severity"].astype(np.int8), lot=cols["lot"].astype(np.int32),
-        sku=cols["sku"].astype(np.int16), unit=cols["unit_id"].astype(object),
+        sku=cols["sku"].astype(np.int16),
+        unit=np.asarray(cols["unit_id"], dtype=object),  # no copy: already objects (10M rows: 80 ms)
         measured=cols.get("measured"))
 
 

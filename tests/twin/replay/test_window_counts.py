@@ -167,7 +167,8 @@ def brute_match(data: ReplayData, flt: EventFilter) -> np.ndarray:
             and (not flt.defect_types or (c.defect[i] >= 0 and TYPES[c.defect[i]] in flt.defect_types))
             and (not flt.stations or STATIONS[c.station[i]] in flt.stations)
             and (not flt.lots or (c.lot[i] >= 0 and LOTS[c.lot[i]] in flt.lots))
-            and (not flt.severities or (c.severity[i] >= 0 and SEVERITIES[c.severity[i]].value in flt.severities))
+            and (not flt.severities
+                 or (c.severity[i] >= 0 and SEVERITIES[c.severity[i]].value in flt.severities))
             for i in range(len(c))]
     return np.flatnonzero(keep)
 
