@@ -1,12 +1,13 @@
 """The replay window under Xvfb on a recorded history: play, keys, loop, next event, event table."""
 
 import numpy as np
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QColor
 
 from linetwin.twin.colors import Look
 from linetwin.twin.replay.replay_data import RESULTS
 from linetwin.twin.production.events import InspectionResult
+from linetwin.ui.qt.replay import replay_bridge
 from linetwin.ui.qt.replay.timeline import CURSOR_COLOR
 
 PASS = RESULTS.index(InspectionResult.PASS)
@@ -61,7 +62,7 @@ def test_playing_at_100x_moves_cursor_timeline_and_colours(qtbot, replay_window)
 def test_space_toggles_play_and_brackets_set_a_loop(qtbot, replay_window):
     window, cursor, data = replay_window, replay_window.session.cursor, replay_window.session.data
     qtbot.keyClick(window.plotter, Qt.Key.Key_Space)
-    assert cursor.playing and window.transport.play_button.text() == "⏸"
+    assert cursor.playing and window.transport.play_button.text() == "|| Pause"
     qtbot.keyClick(window.plotter, Qt.Key.Key_Space)
     assert not cursor.playing
     window.bridge.seek(data.start + 100.0)
@@ -117,3 +118,44 @@ def test_event_table_and_cursor_follow_each_other(qtbot, replay_window):
     expected = int(np.searchsorted(c.time[defects], between, side="right")) - 1
     assert table.currentIndex().row() == expected
     assert cursor.position == between  # following the cursor did not seek back to the event
+
+
+def test_a_far_seek_is_spread_over_ticks_and_ends_as_an_immediate_one(qtbot, replay_window, monkeypatch):
+    window, cursor, data = replay_window, replay_window.session.cursor, replay_window.session.data
+    monkeypatch.setattr(replay_bridge, "TICK_BUDGET_S", 0.0)  # one chunk per tick
+    shares = []
+    window.bridge.progress.connect(shares.append)
+    window.bridge.seek(data.end - 10.0)
+    pending = window.bridge.pending
+    assert pending > 2 * replay_bridge.CHUNK_ITEMS
+    window.bridge.tick()
+    assert window.bridge.pending == pending - replay_bridge.CHUNK_ITEMS and 0 < shares[-1] < 1
+    assert window.seek_progress.isVisibleTo(window)
+    qtbot.waitUntil(lambda: window.bridge.pending == 0 and shares[-1] == 1.0, timeout=10_000)
+    assert not window.seek_progress.isVisibleTo(window)
+    spread = {a.asset_id: (a.color, a.look) for a in window.session.pipeline.appearances()}
+    assert _drawn_as_rules(window)
+    cursor.seek(data.start)  # the same instant again, applied at once by the cursor itself
+    cursor.seek(data.end - 10.0)
+    assert {a.asset_id: (a.color, a.look) for a in window.session.pipeline.appearances()} == spread
+    window.bridge.tick()  # a seek made past the bridge: every asset restyled on its next tick
+    assert _drawn_as_rules(window)
+
+
+def test_dragging_on_the_timeline_seeks_fast_and_exactly_on_release(qtbot, replay_window):
+    window, cursor, data = replay_window, replay_window.session.cursor, replay_window.session.data
+    timeline = window.timeline
+    y = timeline.height() // 2
+    x_end = int(timeline.x_of(data.start + 400.0))
+    qtbot.mousePress(timeline, Qt.MouseButton.LeftButton, pos=QPoint(int(timeline.x_of(data.start + 300.0)), y))
+    qtbot.mouseMove(timeline, QPoint(x_end, y))
+    assert window.bridge._rough
+    qtbot.mouseRelease(timeline, Qt.MouseButton.LeftButton, pos=QPoint(x_end, y))
+    window.bridge.finish()
+    assert not window.bridge._rough
+    assert abs(cursor.position - timeline.time_at(x_end)) < 1e-6
+    exact = {a.asset_id: (a.color, a.look) for a in window.session.pipeline.appearances()}
+    at = cursor.position
+    cursor.seek(data.start)
+    cursor.seek(at)
+    assert {a.asset_id: (a.color, a.look) for a in window.session.pipeline.appearances()} == exact

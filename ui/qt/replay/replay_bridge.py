@@ -51,11 +51,14 @@ class ReplayBridge(QObject):
         self._done = 0  # items of the plan stepped so far
         self._rough = False  # the twin shows a fast seek: refine the next exact one
         self._redraw = False  # a reset restyled every asset: render at the end of the tick
+        self._planning = False  # the clock moves because this bridge plans a seek
+        self._moved_elsewhere = False  # someone seeked the cursor directly: restyle all
         self._last_tick = time.monotonic()
         self.timer = QTimer(self)
         self.timer.setInterval(TICK_MS)
         self.timer.timeout.connect(self.tick)
         self.pipeline.reset_done.connect(self._on_reset)
+        cursor.clock.moved.connect(self._on_clock_moved)
 
     # -- control ----------------------------------------------------------------------
 
@@ -67,6 +70,7 @@ class ReplayBridge(QObject):
     def stop(self) -> None:
         self.timer.stop()
         self.pipeline.reset_done.disconnect(self._on_reset, missing_ok=True)
+        self.cursor.clock.moved.disconnect(self._on_clock_moved, missing_ok=True)
 
     @property
     def pending(self) -> int:
@@ -84,9 +88,9 @@ class ReplayBridge(QObject):
             self._rough = True
             return
         if self._rough:  # forget the rough state: a plan from the start, replaced or continued
-            self._submit(self.cursor.plan(self.cursor.data.start))
+            self._submit(self._own(self.cursor.plan, self.cursor.data.start))
             self._rough = False
-        self._submit(self.cursor.plan(t))
+        self._submit(self._own(self.cursor.plan, t))
 
     def finish(self) -> TickResult | None:
         """Apply what is pending at once (tests, a screenshot); the merged result."""
@@ -97,12 +101,19 @@ class ReplayBridge(QObject):
     def tick(self) -> None:
         now = time.monotonic()
         wall, self._last_tick = min(now - self._last_tick, MAX_PLAY_STEP_S), now
+        if self._moved_elsewhere:
+            self._moved_elsewhere = False
+            self.scene.apply(self.pipeline.appearances())
+            self._redraw = True
         if self._plan is None and self.cursor.playing:
-            plan = self.cursor.advance(wall)
+            plan = self._own(self.cursor.advance, wall)
             if plan is not None:
                 self._submit(plan)
         if self._plan is not None:
             self._work(TICK_BUDGET_S)
+        elif self._redraw:
+            self._redraw = False
+            self.render()
 
     def _work(self, budget: float) -> TickResult | None:
         plan = self._plan
@@ -113,10 +124,12 @@ class ReplayBridge(QObject):
         if plan.reset_at is not None and self._done == 0:
             self.pipeline.reset(plan.reset_at)
             plan.reset_at = None  # done: a continuation must not reset again
-        while self._done < len(plan.items) and time.perf_counter() - started <= budget:
+        while self._done < len(plan.items):  # at least one chunk a tick: a seek always ends
             batch = plan.items[self._done:self._done + CHUNK_ITEMS]
             self._done += len(batch)
             _merge(result, self.pipeline.step(batch, now=item_time(batch[-1])))
+            if time.perf_counter() - started > budget:
+                break
         if self._done >= len(plan.items):
             _merge(result, self.pipeline.step((), now=plan.target))
             self._plan, self._done = None, 0
@@ -153,9 +166,21 @@ class ReplayBridge(QObject):
         exact = self.cursor.warmup_s
         self.cursor.warmup_s = FAST_WARMUP_S if exact is None else min(exact, FAST_WARMUP_S)
         try:
-            return self.cursor.plan(t)
+            return self._own(self.cursor.plan, t)
         finally:
             self.cursor.warmup_s = exact
+
+    def _own(self, make_plan, argument):
+        """``make_plan(argument)``, marking the clock's move as this bridge's."""
+        self._planning = True
+        try:
+            return make_plan(argument)
+        finally:
+            self._planning = False
+
+    def _on_clock_moved(self, _t: float) -> None:
+        if not self._planning:  # cursor.seek / next_event called directly: applied at once
+            self._moved_elsewhere = True
 
     def _on_reset(self, _at: float) -> None:
         self.scene.apply(self.pipeline.appearances())  # every asset back to "no data"

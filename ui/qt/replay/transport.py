@@ -40,9 +40,9 @@ class Transport(QWidget):
         self.actions: list[QAction] = []
         layout = QHBoxLayout(self)
         layout.setContentsMargins(4, 2, 4, 2)
-        self.play_button = self._button(layout, "▶", "Play / pause (Space)", self.toggle_play)
-        self._button(layout, "⏮", "Step back (Left; Shift: 1 min)", lambda: self.step(-STEP_S))
-        self._button(layout, "⏭", "Step forward (Right; Shift: 1 min)", lambda: self.step(STEP_S))
+        self.play_button = self._button(layout, "▶ Play", "Play / pause (Space)", self.toggle_play)
+        self._button(layout, "◀ 1 s", "Step back (Left; Shift: 1 min)", lambda: self.step(-STEP_S))
+        self._button(layout, "1 s ▶", "Step forward (Right; Shift: 1 min)", lambda: self.step(STEP_S))
         self.speed = QComboBox()
         self.speed.setObjectName("replaySpeed")
         self.speed.setToolTip("Replay speed: history seconds per second")
@@ -192,7 +192,7 @@ class Transport(QWidget):
                 self.cursor.loop = (lo, hi)
 
     def _on_cursor_changed(self) -> None:
-        self.play_button.setText("⏸" if self.cursor.playing else "▶")
+        self.play_button.setText("|| Pause" if self.cursor.playing else "▶ Play")
         if self.loop.isChecked() != (self.cursor.loop is not None):
             self.loop.blockSignals(True)
             self.loop.setChecked(self.cursor.loop is not None)
