@@ -1,14 +1,20 @@
 """The replay window under Xvfb on a recorded history: play, keys, loop, next event, event table."""
 
+from types import SimpleNamespace
+
 import numpy as np
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QColor
 
+from linetwin.twin.clock import ReplayClock
 from linetwin.twin.colors import Look
+from linetwin.twin.replay.event_search import EventSearch
 from linetwin.twin.replay.replay_data import RESULTS
 from linetwin.twin.production.events import InspectionResult
 from linetwin.ui.qt.replay import replay_bridge
+from linetwin.ui.qt.replay.event_table import EventTable
 from linetwin.ui.qt.replay.timeline import CURSOR_COLOR
+from tests.twin.replay.test_window_counts import replay_data
 
 PASS = RESULTS.index(InspectionResult.PASS)
 
@@ -159,3 +165,25 @@ def test_dragging_on_the_timeline_seeks_fast_and_exactly_on_release(qtbot, repla
     cursor.seek(data.start)
     cursor.seek(at)
     assert {a.asset_id: (a.color, a.look) for a in window.session.pipeline.appearances()} == exact
+
+
+def test_the_event_table_reads_only_the_rows_on_screen(qtbot):
+    data = replay_data(7, n=200_000)
+    session = SimpleNamespace(data=data, cursor=SimpleNamespace(search=EventSearch(data)),
+                              clock=ReplayClock())
+    table = EventTable(session)
+    read = []
+    cell = table.model_.cell
+    table.model_.cell = lambda row, column: read.append(row) or cell(row, column)
+    qtbot.addWidget(table)
+    table.resize(900, 400)
+    table.show()
+    qtbot.waitExposed(table)
+    c = data.inspections
+    defects = np.flatnonzero(c.result != PASS)
+    assert table.model().rowCount() == len(defects) > 50_000
+    table.grab()  # paint now
+    assert 0 < len(set(read)) < 200  # the rows shown, not the column
+    session.clock.set(30.5)
+    expected = np.flatnonzero(c.time[defects] <= 30.5)[-1]
+    assert table.currentIndex().row() == expected
