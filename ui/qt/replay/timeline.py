@@ -66,7 +66,8 @@ class Timeline(QWidget):
         self.alerts = [(a["raised_at"], str(a.get("severity") or "")) for a in self.data.alerts
                        if a.get("raised_at") is not None]
         self.losses = link_losses(self.data.connections, self.data.end)
-        self.notes = [(a["time"], a.get("text") or "") for a in self.data.annotations]
+        self.notes: list[tuple[float, str]] = []
+        self.set_annotations(self.data.annotations)
         self.bookmarks: list[tuple[float, float]] = []
         self.set_bookmarks(self.data.bookmarks)
         self._strips: QPixmap | None = None
@@ -93,6 +94,12 @@ class Timeline(QWidget):
 
     def set_bookmarks(self, bookmarks) -> None:
         self.bookmarks = [(b["start"], b["end"]) for b in bookmarks]
+        self.update()
+
+    def set_annotations(self, annotations) -> None:
+        """Notes as rows of the ``annotations`` table (one added while replaying: shown at once)."""
+        self.notes = [(a["time"], a.get("text") or "") for a in annotations]
+        self._strips = None
         self.update()
 
     def _on_moved(self, _t: float) -> None:
