@@ -132,13 +132,16 @@ class GuiController:
         if select is not None:
             window.selection.select(select)
         self.window = window
-        _freeze_what_lives_with_the_window()
+        freeze_what_lives_with_the_window()
 
     def quit(self) -> None:
         """The one way out: close the window (it stops its timers, client threads
         and VTK render window in that order), stop its simulator, leave the loop."""
         window, self.window = self.window, None
         simulator, self.simulator = self.simulator, None
+        from linetwin.ui.qt.replay.replay_app import close_all
+
+        close_all()  # replay windows opened from this one go first, while Qt is alive
         _retire(window, simulator)
         # exit(), not quit(): it also ends a modal dialog's loop (an error shown
         # during start-up) and is not refused by a window's close event. With no
@@ -206,7 +209,7 @@ def run_gui(path: Path, endpoint: str | None = None, simulate: bool = False,
     return code
 
 
-def _freeze_what_lives_with_the_window() -> None:
+def freeze_what_lives_with_the_window() -> None:
     """Keep the start-up objects (Qt, VTK, meshes, the project: they live as long
     as the window) out of the collector's full passes, which otherwise walk them
     every few seconds and stall the window up to ~120 ms (docs/PERFORMANCE.md,

@@ -8,7 +8,7 @@ from pathlib import Path
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
-    QDockWidget, QFileDialog, QInputDialog, QLineEdit, QMainWindow, QMessageBox,
+    QApplication, QDockWidget, QFileDialog, QInputDialog, QLineEdit, QMainWindow, QMessageBox,
 )
 from pyvistaqt import QtInteractor
 
@@ -157,7 +157,8 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.recording.action)
         self.addAction(self.recording.action)
         file_menu.addSeparator()
-        self._action(file_menu, "&Quit", QKeySequence.StandardKey.Quit, self.close)
+        # every window: replay windows opened from this one close with it
+        self._action(file_menu, "&Quit", QKeySequence.StandardKey.Quit, QApplication.closeAllWindows)
         view_menu = self.menuBar().addMenu("&View")
         self._action(view_menu, "&Fit line", "Home", self.view3d.fit_line)
         self._action(view_menu, "Fly to &selected", "F", self._fly_to_selected)

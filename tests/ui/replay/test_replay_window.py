@@ -104,7 +104,7 @@ def test_next_event_of_one_defect_type_lands_on_the_first_match(qtbot, replay_wi
     qtbot.keyClick(window.plotter, Qt.Key.Key_N, Qt.KeyboardModifier.ShiftModifier)
     window.bridge.finish()
     assert cursor.position == c.time[matches[0]]
-    assert wanted in window.transport.found.text()
+    assert wanted in window.transport.found.full_text()
 
 
 def test_event_table_and_cursor_follow_each_other(qtbot, replay_window):

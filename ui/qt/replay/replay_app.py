@@ -48,6 +48,9 @@ def open_replay(project, path: str | Path, geometries, mesh_problems=None, ancho
     QSettings().setValue("replay/last_folder", str(path.parent))
     window.show()
     window.start()
+    from linetwin.ui.qt.app import freeze_what_lives_with_the_window
+
+    freeze_what_lives_with_the_window()  # the loaded history too: no full-collection stalls
     return window
 
 

@@ -53,6 +53,7 @@ class ReplayBridge(QObject):
         self._redraw = False  # a reset restyled every asset: render at the end of the tick
         self._planning = False  # the clock moves because this bridge plans a seek
         self._moved_elsewhere = False  # someone seeked the cursor directly: restyle all
+        self.states_shown = True  # False while the line shows a defect colouring instead
         self._last_tick = time.monotonic()
         self.timer = QTimer(self)
         self.timer.setInterval(TICK_MS)
@@ -62,8 +63,19 @@ class ReplayBridge(QObject):
 
     # -- control ----------------------------------------------------------------------
 
+    def set_states_shown(self, on: bool) -> None:
+        """Paint states as live (True) or leave the line to a defect colouring (False)."""
+        self.states_shown = bool(on)
+        if on:
+            self._paint()
+            self.render()
+
+    def _paint(self, asset_ids=None) -> None:
+        if self.states_shown:
+            self.scene.apply(self.pipeline.appearances(asset_ids))
+
     def start(self) -> None:
-        self.scene.apply(self.pipeline.appearances())
+        self._paint()
         self._last_tick = time.monotonic()
         self.timer.start()
 
@@ -103,7 +115,7 @@ class ReplayBridge(QObject):
         wall, self._last_tick = min(now - self._last_tick, MAX_PLAY_STEP_S), now
         if self._moved_elsewhere:
             self._moved_elsewhere = False
-            self.scene.apply(self.pipeline.appearances())
+            self._paint()
             self._redraw = True
         if self._plan is None and self.cursor.playing:
             plan = self._own(self.cursor.advance, wall)
@@ -143,7 +155,7 @@ class ReplayBridge(QObject):
         if result.alerts:
             self.alerts_changed.emit(result.alerts)
         if result.restyle:
-            self.scene.apply(self.pipeline.appearances(sorted(set(result.restyle))))
+            self._paint(sorted(set(result.restyle)))
         if not result.empty or result.restyle:
             self.stepped.emit(result)
         if result.restyle or self._redraw:
@@ -183,7 +195,7 @@ class ReplayBridge(QObject):
             self._moved_elsewhere = True
 
     def _on_reset(self, _at: float) -> None:
-        self.scene.apply(self.pipeline.appearances())  # every asset back to "no data"
+        self._paint()  # every asset back to "no data"
         self._redraw = True
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QFont, QKeySequence
 from PySide6.QtWidgets import (
-    QDockWidget, QFileDialog, QLabel, QMainWindow, QProgressBar, QVBoxLayout, QWidget,
+    QApplication, QDockWidget, QFileDialog, QLabel, QMainWindow, QProgressBar, QVBoxLayout, QWidget,
 )
 from pyvistaqt import QtInteractor
 
@@ -26,6 +26,7 @@ from linetwin.ui.qt.inspector import Inspector
 from linetwin.ui.qt.replay import replay_app
 from linetwin.ui.qt.replay.bookmarks import BookmarksPanel
 from linetwin.ui.qt.replay.event_table import EventTable
+from linetwin.ui.qt.replay.investigation_panels import dock_investigation_panels
 from linetwin.ui.qt.replay.replay_bridge import ReplayBridge
 from linetwin.ui.qt.replay.timeline import Timeline, clock_text
 from linetwin.ui.qt.replay.transport import Transport
@@ -35,7 +36,7 @@ from linetwin.ui.qt.widgets.legend import LegendPanel
 from linetwin.ui.qt.widgets.line_summary import LineSummary
 
 REFRESH_MS = 250  # inspector and alerts panel: as live, a few times a second
-LAYOUT_VERSION = 1  # bump when docks change: an older saved layout is then ignored
+LAYOUT_VERSION = 2  # bump when docks change: an older saved layout is then ignored
 BANNER_STYLE = ("background: #F2A900; color: #1B1B1B; font-weight: bold; padding: 4px 10px;"
                 "border-bottom: 2px solid #9A6700;")
 Area = Qt.DockWidgetArea
@@ -78,6 +79,7 @@ class ReplayWindow(QMainWindow):
                                         self.plotter.render)
         self.docks: list[QDockWidget] = []
         self._build_docks()
+        self.panels = dock_investigation_panels(self)
         self._build_status_bar()
         self._build_menus()
         self._connect()
@@ -150,6 +152,8 @@ class ReplayWindow(QMainWindow):
         self._action(file_menu, "Save &screenshot…", "Ctrl+Shift+S", self._save_screenshot)
         file_menu.addSeparator()
         self._action(file_menu, "&Close replay", QKeySequence.StandardKey.Close, self.close)
+        # Ctrl+Q quits LineTwin from any of its windows, as in the live one.
+        self._action(file_menu, "&Quit", QKeySequence.StandardKey.Quit, QApplication.closeAllWindows)
         replay_menu = self.menuBar().addMenu("&Replay")
         for action in self.transport.actions:
             replay_menu.addAction(action)
@@ -173,7 +177,7 @@ class ReplayWindow(QMainWindow):
     def _connect(self) -> None:
         session = self.session
         self.timeline.seek_requested.connect(self._seek_from_timeline)
-        self.events.seek_requested.connect(self._seek_to_event)
+        self.events.seek_requested.connect(self.seek_to)
         self.transport.filter_changed.connect(self.events.set_filter)
         self.bookmarks.changed.connect(self.timeline.set_bookmarks)
         self.bridge.alerts_changed.connect(lambda _changes: self._show_badges())
@@ -230,7 +234,8 @@ class ReplayWindow(QMainWindow):
         self.session.cursor.playing = False
         self.bridge.seek(t, fast=fast)
 
-    def _seek_to_event(self, t: float) -> None:
+    def seek_to(self, t: float) -> None:
+        """Stop playing and go to ``t`` (an event, a note, a unit's inspection)."""
         self.session.cursor.playing = False
         self.bridge.seek(t)
 

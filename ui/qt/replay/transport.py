@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QToolBu
 from linetwin.twin.production.events import Severity
 from linetwin.twin.replay.cursor import SPEEDS
 from linetwin.twin.replay.event_search import EventFilter
+from linetwin.ui.qt.widgets.elided_label import ElidedLabel
 
 STEP_S, BIG_STEP_S = 1.0, 60.0
 LOOP_AROUND_S = 30.0  # a loop switched on with no range set: the cursor +- this
@@ -65,10 +66,9 @@ class Transport(QWidget):
         self.defects_only.setChecked(True)
         self.defects_only.toggled.connect(self._emit_filter)
         layout.addWidget(self.defects_only)
-        layout.addStretch(1)
-        self.found = QLabel("")
+        self.found = ElidedLabel("")  # elided: a long unit id must not widen the window
         self.found.setObjectName("eventFound")
-        layout.addWidget(self.found)
+        layout.addWidget(self.found, 1)
         self._build_actions()
         self.cursor.changed.connect(self._on_cursor_changed)
 
@@ -145,12 +145,12 @@ class Transport(QWidget):
 
     def _go_to(self, row: int | None) -> int | None:
         if row is None:
-            self.found.setText("no further matching event")
+            self.found.set_text("no further matching event")
             return None
         self.cursor.playing = False
         c = self.data.inspections
         defect = self.data.defect_types[c.defect[row]] if c.defect[row] >= 0 else "pass"
-        self.found.setText(f"{c.unit[row]} · {self.data.stations[c.station[row]]} · {defect}")
+        self.found.set_text(f"{c.unit[row]} · {self.data.stations[c.station[row]]} · {defect}")
         self.bridge.seek(float(c.time[row]))
         self.event_found.emit(row)
         return row
