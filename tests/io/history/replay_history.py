@@ -45,7 +45,8 @@ def line_items(project: Project, seconds: float, dt: float = 0.5, seed: int = 3,
             batch += [ValueUpdate(s, float(values[s]), now, now + LATENCY, int(codes.get(s, 0)))
                       for s in wanted if s in values]
         batch += sim.take_events(T0)
-        batches.append(batch)
+        if batch:  # nothing at all while the link is down and no unit was made
+            batches.append(batch)
     batches.append([ConnectionChange(endpoint, ConnectionState.DISCONNECTED, "stopped", T0 + t)])
     return batches
 
