@@ -221,6 +221,10 @@ COMMANDS = {"gui": cmd_gui, "check": cmd_check, "render": cmd_render, "sim": cmd
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     quiet_libraries()
+    if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+        # Headless (render, replay frames, reports): VTK would try X first and print
+        # "bad X server connection" before falling back to EGL; go to EGL directly.
+        os.environ.setdefault("VTK_DEFAULT_OPENGL_WINDOW", "vtkEGLRenderWindow")
     if args.command is None:
         args = build_parser().parse_args(["gui"])
     try:

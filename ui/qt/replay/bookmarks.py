@@ -9,9 +9,7 @@ the selection. Deleting asks first.
 
 from __future__ import annotations
 
-import getpass
-
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtWidgets import (
     QHBoxLayout, QInputDialog, QListWidget, QListWidgetItem, QMessageBox, QPushButton,
     QVBoxLayout, QWidget,
@@ -20,6 +18,7 @@ from PySide6.QtWidgets import (
 from linetwin.io.history.bookmarks import add_bookmark, bookmarks, delete_bookmark
 from linetwin.io.history.history_store import HistoryStoreError
 from linetwin.scene.camera import CameraPose
+from linetwin.ui.qt.replay.annotations import AUTHOR_KEY
 from linetwin.ui.qt.replay.timeline import clock_text
 
 AROUND_S = 30.0  # a bookmark with no loop set: the cursor +- this
@@ -36,7 +35,6 @@ class BookmarksPanel(QWidget):
         self.setObjectName("replayBookmarks")
         self.session, self.bridge, self.scene, self.selection = session, bridge, scene, selection
         self.render = render
-        self.author = getpass.getuser()
         self.items = list(session.data.bookmarks)
         self.list = QListWidget()
         self.list.setObjectName("bookmarkList")
@@ -88,9 +86,17 @@ class BookmarksPanel(QWidget):
         t = cursor.position
         return cursor.clamp(t - AROUND_S), cursor.clamp(t + AROUND_S)
 
+    @property
+    def author(self) -> str:
+        """The investigator's name, shared with annotations and remembered (never the OS login)."""
+        return str(QSettings().value(AUTHOR_KEY, "") or "")
+
     def add(self, note: str | None = None) -> int | None:
-        """Bookmark what is shown now; ``note`` None asks for it. The new id, or None."""
+        """Bookmark what is shown now; ``note`` None asks for it (and for the author's
+        name the first time). The new id, or None."""
         if note is None:
+            if not self.author and not self._ask_author():
+                return None
             note, ok = QInputDialog.getMultiLineText(self, "Add bookmark", "Note:")
             if not ok:
                 return None
@@ -99,12 +105,18 @@ class BookmarksPanel(QWidget):
         camera = {"position": pose.position, "focal_point": pose.focal_point, "view_up": pose.view_up}
         try:
             bookmark_id = add_bookmark(self.session.store, start, end, camera, self.selection.asset_id,
-                                       note, self.author)
+                                       note, self.author or "unnamed")
         except HistoryStoreError as exc:
             QMessageBox.warning(self, "Bookmark not saved", str(exc))
             return None
         self._reload()
         return bookmark_id
+
+    def _ask_author(self) -> bool:
+        name, ok = QInputDialog.getText(self, "Add bookmark", "Your name (kept with the bookmark):")
+        if ok and name.strip():
+            QSettings().setValue(AUTHOR_KEY, name.strip())
+        return bool(ok and name.strip())
 
     def reopen(self, bookmark_id: int) -> None:
         """Loop the bookmarked range from its start, with its camera and selection."""
