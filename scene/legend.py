@@ -94,7 +94,10 @@ def add_legend(plotter: pv.Plotter, entries: list[LegendEntry] | None = None) ->
     for i, entry in enumerate(entries):
         # No entry colour (-1): the swatch keeps its own cell colours and the text
         # stays white; with an entry colour VTK paints the text in it too.
-        legend.SetEntry(i, _swatch(entry), LOOK_WORDS.get(entry.label, entry.label), [-1.0] * 3)
+        # Leading spaces: VTK lays the text from the swatch's left edge plus a fixed
+        # gap that a wide box does not widen, so the swatch covered the first letter.
+        words = "   " + LOOK_WORDS.get(entry.label, entry.label)
+        legend.SetEntry(i, _swatch(entry), words, [-1.0] * 3)
     text = legend.GetEntryTextProperty()
     text.SetColor(1.0, 1.0, 1.0)
     text.SetFontFamilyToArial()
