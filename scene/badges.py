@@ -38,12 +38,16 @@ class BadgeCounts:
 
     @property
     def text(self) -> str:
-        """``"! 1 ALARM"``, ``"! 2 ALARMS +1 WARNING"``, ``"1 CLEARED"``..."""
+        """``"! 1 ALARM"``, ``"! 2 ALARMS\n+1 WARNING"``, ``"1 CLEARED"``...
+
+        One count per line: neighbouring stations are a badge's width apart, and
+        a one-line "! 2 ALARMS +1 WARNING" ran into the next station's badge.
+        """
         parts = [_count(n, word) for n, word in ((self.alarms, "ALARM"),
                                                  (self.warnings, "WARNING"),
                                                  (self.cleared, "CLEARED")) if n]
         head = ("! " if self.alarms or self.warnings else "") + parts[0]
-        return " +".join([head, *parts[1:]])
+        return "\n+".join([head, *parts[1:]])
 
 
 def _count(n: int, word: str) -> str:

@@ -15,7 +15,7 @@ def test_a_warning_is_not_counted_as_an_alarm():
     _raise(book, "trend:a", Severity.WARNING)
     counts = badge_counts(book.active())["sealer"]
     assert counts == BadgeCounts(alarms=1, warnings=1)
-    assert counts.kind == "alarm" and counts.text == "! 1 ALARM +1 WARNING"
+    assert counts.kind == "alarm" and counts.text == "! 1 ALARM\n+1 WARNING"
 
 
 def test_a_cleared_alarm_is_no_longer_an_alarm_and_goes_once_acknowledged():
