@@ -33,7 +33,8 @@ def run_replay(args: argparse.Namespace) -> int:
         return run_export(args, project_path, history)
     from linetwin.ui.qt.replay.replay_app import run_replay_gui  # Qt only for the window
 
-    return run_replay_gui(project_path, history)
+    package = args.project.name if args.project.suffix.lower() == PACKAGE_SUFFIX else None
+    return run_replay_gui(project_path, history, label=package)
 
 
 def _usage_problem(args: argparse.Namespace) -> str | None:

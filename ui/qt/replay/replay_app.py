@@ -24,7 +24,8 @@ HISTORY_FILTER = "LineTwin history (*.duckdb);;All files (*)"
 _open_windows: list = []  # replay windows, kept alive until they close
 
 
-def open_replay(project, path: str | Path, geometries, mesh_problems=None, anchor: QWidget | None = None):
+def open_replay(project, path: str | Path, geometries, mesh_problems=None, anchor: QWidget | None = None,
+                label: str | None = None):
     """A shown replay window on ``path`` for ``project``, or None after a message box."""
     from linetwin.io.sessions.replay_session import ReplaySession
     from linetwin.ui.qt.replay.replay_window import ReplayWindow
@@ -36,7 +37,7 @@ def open_replay(project, path: str | Path, geometries, mesh_problems=None, ancho
         QMessageBox.warning(anchor, "Cannot open history", f"Cannot replay {path}:\n{exc}")
         return None
     try:
-        window = ReplayWindow(session, geometries, mesh_problems)
+        window = ReplayWindow(session, geometries, mesh_problems, label=label)
     except Exception as exc:  # never a traceback, never a file left open
         session.close()
         QMessageBox.warning(anchor, "Cannot open history",
@@ -131,8 +132,9 @@ def add_open_history(window, file_menu) -> None:
     window._history_drops = accept_history_drops(window, open_path)
 
 
-def run_replay_gui(project_path: Path, history_path: Path) -> int:
-    """The replay window on its own (``linetwin replay``) until it closes; the exit code."""
+def run_replay_gui(project_path: Path, history_path: Path, label: str | None = None) -> int:
+    """The replay window on its own (``linetwin replay``) until it closes; the exit code.
+    ``label``: what to call the history (an incident package's file name)."""
     from linetwin.io.mesh.mesh_cache import MeshCache, user_cache_folder
     from linetwin.io.mesh.meshes import load_line_geometry
     from linetwin.io.project.project_file import ProjectFileError, load_project
@@ -150,7 +152,7 @@ def run_replay_gui(project_path: Path, history_path: Path) -> int:
         return 1
     geometries = load_line_geometry(project, cache=MeshCache(user_cache_folder()))
     problems = {a: g.problem for a, g in geometries.items() if g.problem}
-    if open_replay(project, history_path, geometries, problems) is None:
+    if open_replay(project, history_path, geometries, problems, label=label) is None:
         return 1
     quit_signals.connect(lambda: close_all() or app.exit(0))
     code = app.exec()

@@ -47,15 +47,16 @@ class ReplayWindow(QMainWindow):
 
     ``geometries``/``mesh_problems``: the project's meshes, loaded by the caller
     (the live window passes its own, so opening a replay loads nothing twice).
+    ``label``: what the window calls the history (default: its file name).
     """
 
     def __init__(self, session, geometries, mesh_problems: dict[str, str] | None = None,
-                 parent=None) -> None:
+                 parent=None, label: str | None = None) -> None:
         super().__init__(parent)
         self.session = session
         self.geometries, self.mesh_problems = geometries, dict(mesh_problems or {})
         project, pipeline = session.project, session.pipeline
-        self.file_name = session.path.name
+        self.file_name = label or session.path.name  # a package's name, not its extracted file
         self.setWindowTitle(f"REPLAY — {self.file_name} — {project.name}")
         self.selection = Selection()
         self.plotter = QtInteractor(self, auto_update=False)
