@@ -14,7 +14,9 @@ interval, so rule windows and alerts at the target are what a continuous play
 gives (exactly so when ``warmup_s`` is None: a far seek replays from the start).
 
 Ties at one instant keep a live order: a link coming up before the values it
-carries, values before production events, a link going down after both.
+carries, values before production events, the last unit of a lot before its
+close, a close before the next lot's open, the open before that lot's first
+unit, a link going down after everything.
 """
 
 from __future__ import annotations
@@ -191,13 +193,18 @@ class ReplayCursor:
         a, b = np.searchsorted(d.samples.time, (lo, hi), side="right")
         values = d.value_updates(np.arange(a, b))
         values_t = d.samples.time[a:b]
+        lots = d.lot_changes_between(lo, hi)
+        opening = {(lot.lot_id, lot.start) for lot in lots if lot.open}
+        units = d.inspections_between(lo, hi)
         groups = (
             ([c for c in connections if c.state in _UP], 0),
             ((values, values_t), 1),
-            (d.lot_changes_between(lo, hi), 2),
-            (d.inspections_between(lo, hi), 3),
-            (d.compliance_between(lo, hi), 3),
-            ([c for c in connections if c.state not in _UP], 4),
+            ([u for u in units if (u.lot, u.time) not in opening], 2),
+            ([lot for lot in lots if not lot.open], 3),
+            ([lot for lot in lots if lot.open], 4),
+            ([u for u in units if (u.lot, u.time) in opening], 5),
+            (d.compliance_between(lo, hi), 5),
+            ([c for c in connections if c.state not in _UP], 6),
         )
         return _merged(groups)
 

@@ -158,3 +158,15 @@ def test_the_cursor_needs_a_replay_clock(project, history):
     with ReplaySession(project, history) as session:
         with pytest.raises(TypeError, match="ReplayClock"):
             ReplayCursor(session.data, TwinPipeline(project))
+
+
+def test_lot_changes_keep_their_units_in_their_lot(project, history):
+    """At a changeover the last unit of a lot, its close and the next lot's open share
+    one instant: the twin must follow them in that order, never lose the lot's start."""
+    with ReplaySession(project, history) as session:
+        lots = session.data.lot_rows
+        assert len(lots) >= 3 and lots[0].end == lots[1].start  # changeovers happened
+        for lot in lots[1:]:
+            session.cursor.seek(lot.start + 1.0)
+            current = session.pipeline.production.current_lot
+            assert (current.lot_id, current.start) == (lot.lot_id, lot.start)
