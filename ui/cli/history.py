@@ -35,12 +35,19 @@ def _generate(args) -> int:
     project = load_or_report(args.project)
     if project is None:
         return 1
+    existed = args.out.exists()
     try:
         summary = generate_history(project, args.out, args.hours, seed=args.seed, scenario=args.scenario,
                                    start=args.start, progress=_Progress(args.hours))
     except (GenerateError, HistoryStoreError) as exc:
         _say(str(exc))
         return 1
+    except KeyboardInterrupt:
+        if not existed:  # ours, and only part of the hours asked for: not a history to trust
+            for leftover in (args.out, args.out.with_name(args.out.name + ".wal")):
+                leftover.unlink(missing_ok=True)
+        _say(f"interrupted; {args.out} was not written" if not existed else "interrupted")
+        return 130
     print(summary.describe(), flush=True)
     return 0
 
