@@ -29,7 +29,7 @@ from datetime import datetime, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from linetwin.twin.model import Project
+from linetwin.twin.model import AssetLevel, Project
 from linetwin.twin.production.events import InspectionResult, Severity
 
 FIELDS = ("time", "unit_id", "lot", "sku", "station", "result", "defect_type", "severity")
@@ -74,12 +74,18 @@ class GoodRow:
     measured: dict[str, float]
 
 
+def stations(project: Project) -> list:
+    """The assets a unit can be inspected at: machines and their parts, not the plant
+    or a line (an event on "line1" is a mapping mistake, not a station)."""
+    return [a for a in project.assets if a.level in (AssetLevel.ASSET, AssetLevel.COMPONENT)]
+
+
 def station_names(project: Project) -> dict[str, str]:
     """Every spelling of a station a plant may use (asset id or name, any case) -> asset id."""
     names: dict[str, str] = {}
-    for asset in project.assets:
+    for asset in stations(project):
         names.setdefault(asset.name.strip().lower(), asset.id)
-    for asset in project.assets:
+    for asset in stations(project):
         names[asset.id.lower()] = asset.id  # an id wins over another asset's name
     return names
 
@@ -95,7 +101,7 @@ class RowChecker:
     def __init__(self, project: Project, fields: Mapping[str, str], extra: Iterable[str],
                  tz: str | None, now: float, present: Mapping[tuple[str, str], set[float]]) -> None:
         self.stations = station_names(project)
-        self.known = ", ".join(a.id for a in project.assets)
+        self.known = ", ".join(a.id for a in stations(project))
         self.fields, self.extra = dict(fields), list(extra)
         self.zone = ZoneInfo(tz) if tz else None
         self.tz = tz

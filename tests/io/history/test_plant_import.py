@@ -28,7 +28,7 @@ EXPORT = Path(__file__).parent / "data" / "plant_export.csv"
 MAPS = ["Zeitstempel=time", "serial no=unit_id"]
 NOW = datetime(2026, 12, 1, tzinfo=timezone.utc).timestamp()  # no test depends on the wall clock
 BAD_LINES = {  # line of plant_export.csv -> what the report must say
-    8: "does not exist in Europe/Berlin", 9: "unknown station 'Sealer 2' (known: plant, line1, infeed",
+    8: "does not exist in Europe/Berlin", 9: "unknown station 'Sealer 2' (known: infeed",
     10: "not ISO 8601", 11: "out of range", 12: "out of range",
     13: "duplicate unit id 'P-0002' at station sealer (also on line 4 of plant_export.csv)",
     14: "missing unit_id", 15: "missing defect_type", 17: "result 'maybe' is not pass",
@@ -147,7 +147,7 @@ def test_parquet_export_with_its_own_types(store, project, tmp_path):
     maps = ["ts=time", "serial=unit_id", "machine=station", "verdict=result", "defect=defect_type"]
     report = import_events(store, project, path, maps, skip_bad=True, now=NOW)
     assert [str(b) for b in report.bad] == [
-        "data row 2 of qs.parquet: unknown station 'capper' (known: plant, line1, infeed, filler, "
+        "data row 2 of qs.parquet: unknown station 'capper' (known: infeed, filler, "
         "sealer, inspection, labeler, packer, outfeed)"]
     rows = store.inspection_events()
     assert [(r["unit_id"], r["time"], r["result"]) for r in rows] == [
@@ -192,3 +192,12 @@ def test_bad_options_and_unusable_files_say_what_is_wrong(store, project, tmp_pa
     with pytest.raises(ImportFileError, match=r"missing.csv: cannot read it"):
         import_events(store, project, tmp_path / "missing.csv")
     assert store.count("imports") == 0
+
+
+def test_the_plant_or_a_line_is_no_station(tmp_path):
+    """An event on "line1" is a mapping mistake: only machines and their parts inspect units."""
+    from linetwin.io.history.import_rows import station_names
+
+    names = station_names(load_project(DEMO_PROJECT))
+    assert "line1" not in names and "plant" not in names and "demo plant" not in names
+    assert names["heat sealer"] == names["sealer"] == "sealer"
