@@ -204,7 +204,12 @@ def cmd_history(args) -> int:
 def cmd_replay(args) -> int:
     from linetwin.ui.cli.replay import run_replay
 
-    return run_replay(args)
+    def open_window(project_path, history, label) -> int:
+        from linetwin.ui.qt.replay.replay_app import run_replay_gui  # Qt only for the window
+
+        return run_replay_gui(project_path, history, label=label)
+
+    return run_replay(args, open_window)
 
 
 def cmd_report(args) -> int:

@@ -16,7 +16,9 @@ from pathlib import Path
 PACKAGE_SUFFIX = ".ltpkg"
 
 
-def run_replay(args: argparse.Namespace) -> int:
+def run_replay(args: argparse.Namespace, open_window=None) -> int:
+    """Run the command; ``open_window(project_path, history, label)`` shows the window
+    (main.py passes it: only ui/qt may import Qt)."""
     problem = _usage_problem(args)
     if problem:
         print(f"linetwin replay: {problem}", file=sys.stderr)
@@ -31,10 +33,11 @@ def run_replay(args: argparse.Namespace) -> int:
         from linetwin.ui.cli.replay_export import run_export
 
         return run_export(args, project_path, history)
-    from linetwin.ui.qt.replay.replay_app import run_replay_gui  # Qt only for the window
-
+    if open_window is None:
+        print("linetwin replay: give --json, -o or --video (no window here)", file=sys.stderr)
+        return 2
     package = args.project.name if args.project.suffix.lower() == PACKAGE_SUFFIX else None
-    return run_replay_gui(project_path, history, label=package)
+    return open_window(project_path, history, package)
 
 
 def _usage_problem(args: argparse.Namespace) -> str | None:
