@@ -13,7 +13,8 @@ from __future__ import annotations
 from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QFont, QKeySequence
 from PySide6.QtWidgets import (
-    QApplication, QDockWidget, QFileDialog, QLabel, QMainWindow, QProgressBar, QVBoxLayout, QWidget,
+    QApplication, QDockWidget, QFileDialog, QLabel, QMainWindow, QProgressBar, QScrollArea,
+    QVBoxLayout, QWidget,
 )
 from pyvistaqt import QtInteractor
 
@@ -119,7 +120,7 @@ class ReplayWindow(QMainWindow):
     def _build_docks(self) -> None:
         self.add_panel("Assets", self.tree, Area.LeftDockWidgetArea)
         self.add_panel("Legend", self.legend, Area.LeftDockWidgetArea)
-        self.add_panel("Inspector", self.inspector, Area.RightDockWidgetArea)
+        self.add_panel("Inspector", _scrolling(self.inspector), Area.RightDockWidgetArea)
         marks = self.add_panel("Bookmarks", self.bookmarks, Area.RightDockWidgetArea)
         events = self.add_panel("Events", self.events, Area.BottomDockWidgetArea)
         alerts = self.add_panel("Alerts", self.alerts_panel, Area.BottomDockWidgetArea)
@@ -281,6 +282,16 @@ class ReplayWindow(QMainWindow):
         if path:
             self.grab().save(path)
             self.statusBar().showMessage(f"Saved {path}", 5000)
+
+
+def _scrolling(widget: QWidget) -> QScrollArea:
+    """``widget`` in a scroll area: a station's list of alerts grows over a long replay,
+    and a dock sized to its content would grow the window past the screen with it."""
+    area = QScrollArea()
+    area.setWidgetResizable(True)
+    area.setFrameShape(QScrollArea.Shape.NoFrame)
+    area.setWidget(widget)
+    return area
 
 
 def _hms(seconds: int) -> str:
