@@ -68,5 +68,28 @@ def record_history(project: Project, path: Path, seconds: float = 900.0, **kwarg
     return batches
 
 
+def recorded_trace(path: Path) -> list[tuple]:
+    """The alerts a history holds, as (rule, key, raised_at, cleared_at), sorted."""
+    with HistoryStore(path, read_only=True) as store:
+        return sorted((a["rule"], a["key"], a["raised_at"], a["cleared_at"]) for a in store.alerts())
+
+
+def played_trace(project: Project, path: Path, speed: float, tick_s: float) -> list[tuple]:
+    """Play ``path`` from its start to its end at ``speed``, ``tick_s`` of wall time per
+    tick, as the window's timer does; the alerts the replay raised, as recorded_trace."""
+    from linetwin.io.sessions.replay_session import ReplaySession
+
+    with ReplaySession(project, path) as session:
+        cursor = session.cursor
+        cursor.seek(session.data.start)
+        cursor.speed = speed
+        cursor.playing = True
+        while cursor.playing:
+            cursor.apply(cursor.advance(tick_s))
+        assert cursor.position == session.data.end
+        return sorted((a.rule, a.key, a.raised_at, a.cleared_at)
+                      for a in session.pipeline.alerts.book.history())
+
+
 def _time(item) -> float:
     return item.source_time if type(item) is ValueUpdate else item.time

@@ -8,19 +8,17 @@ instants and show the same readings.
 
 from __future__ import annotations
 
-import math
 
 import numpy as np
 import pytest
 
-from linetwin.io.history.history_store import HistoryStore
 from linetwin.io.project.project_file import load_project
 from linetwin.io.sessions.replay_session import ReplaySession
 from linetwin.main import DEMO_PROJECT
 from linetwin.twin.replay.cursor import ReplayCursor
 from linetwin.twin.replay.event_search import EventFilter
-from linetwin.twin.updates import ConnectionChange, ConnectionState, ValueUpdate
-from tests.io.history.replay_history import record_history
+from linetwin.twin.updates import ConnectionState, ValueUpdate
+from tests.io.history.replay_history import played_trace, record_history, recorded_trace
 from tests.twin.streams import T0
 
 pytestmark = pytest.mark.timeout(300)
@@ -39,33 +37,11 @@ def history(project, tmp_path_factory):
     return path
 
 
-def recorded_trace(path) -> list[tuple]:
-    with HistoryStore(path, read_only=True) as store:
-        return sorted((a["rule"], a["key"], a["raised_at"], a["cleared_at"]) for a in store.alerts())
-
-
-def replay_trace(session: ReplaySession) -> list[tuple]:
-    book = session.pipeline.alerts.book
-    return sorted((a.rule, a.key, a.raised_at, a.cleared_at) for a in book.history())
-
-
-def play(session: ReplaySession, speed: float, tick_s: float) -> None:
-    cursor = session.cursor
-    cursor.seek(session.data.start)
-    cursor.speed = speed
-    cursor.playing = True
-    while cursor.playing:
-        cursor.apply(cursor.advance(tick_s))
-
-
 @pytest.mark.parametrize("speed, tick_s", [(1.0, 0.25), (100.0, 0.033)])
 def test_replayed_alerts_equal_those_recorded_live(project, history, speed, tick_s):
     live = recorded_trace(history)
     assert {rule for rule, *_ in live} >= {"trend", "limit-low"}, "the scenario must raise alerts"
-    with ReplaySession(project, history) as session:
-        play(session, speed, tick_s)
-        assert session.cursor.position == session.data.end
-        assert replay_trace(session) == live
+    assert played_trace(project, history, speed, tick_s) == live
 
 
 def readings(session: ReplaySession) -> dict:
