@@ -88,3 +88,14 @@ def test_the_command_runs_as_a_process(tmp_path):
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 1 and "x.duckdb: no such history file" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_a_failed_import_into_a_new_file_leaves_no_empty_history(tmp_path, capsys):
+    new = tmp_path / "new.duckdb"
+    assert main(["history", "import", str(DEMO_PROJECT), "--history", str(new), str(EXPORT), *IMPORT]) == 1
+    err = capsys.readouterr().err
+    assert "nothing imported" in err and f"{new} was not created" in err
+    assert not new.exists()
+    assert main(["history", "import", str(DEMO_PROJECT), "--history", str(new), str(EXPORT), *IMPORT,
+                 "--skip-bad"]) == 1  # the good rows go in: the new history stays
+    assert new.exists() and "was not created" not in capsys.readouterr().err

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import sys
 import time
+from pathlib import Path
 from typing import Any, TextIO
 
 from linetwin.ui.cli.inputs import load_or_report
@@ -86,18 +87,33 @@ def _import(args) -> int:
     project = load_or_report(args.project)
     if project is None:
         return 1
+    created = not args.history.exists()
     try:
         with HistoryStore(args.history) as store:
             report = import_events(store, project, args.events, args.map, args.tz, args.skip_bad)
     except (ImportFileError, PlantFileError, HistoryStoreError) as exc:
-        _say(str(exc))
+        _say(str(exc) + _forget_if_new(args.history, created))
         return 1
     for line in report.lines():
         print(line, flush=True)
+    if not report.imported:
+        note = _forget_if_new(args.history, created)
+        if note:
+            _say(note.strip("; "))
     if not report.ok:
         _say(f"{args.events}: {len(report.bad)} bad rows" + ("" if report.skip_bad else "; nothing imported"))
         return 1
     return 0
+
+
+def _forget_if_new(path: Path, created: bool) -> str:
+    """A history this import created and put no row into is removed: a failed import
+    leaves no empty file behind. What to tell the user ('' if nothing was removed)."""
+    if not created:
+        return ""
+    for leftover in (path, path.with_name(path.name + ".wal")):
+        leftover.unlink(missing_ok=True)
+    return f"; {path} was not created"
 
 
 def _info(args) -> int:
