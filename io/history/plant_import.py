@@ -138,7 +138,8 @@ def import_events(store: HistoryStore, project: Project, path: str | Path, maps:
     if report.bad and not skip_bad:
         return report
     _store(store, project, report, good, now)
-    store.append_audit(user or _login(), "history-import", {
+    # Audit names a LineTwin user (DESIGN 9); without one the entry says it is not attributed.
+    store.append_audit(user or f"unattributed (os login {_login()})", "history-import", {
         "file": path.name, "sha256": digest, "rows": report.rows, "imported": report.imported,
         "already_present": report.already, "bad": len(report.bad), "bad_skipped": bool(report.bad),
         "session_id": report.session_id}, at=now)

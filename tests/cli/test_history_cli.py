@@ -99,3 +99,17 @@ def test_a_failed_import_into_a_new_file_leaves_no_empty_history(tmp_path, capsy
     assert main(["history", "import", str(DEMO_PROJECT), "--history", str(new), str(EXPORT), *IMPORT,
                  "--skip-bad"]) == 1  # the good rows go in: the new history stays
     assert new.exists() and "was not created" not in capsys.readouterr().err
+
+
+def test_the_import_is_audited_under_the_named_user(tmp_path, capsys):
+    from linetwin.io.history.history_store import HistoryStore
+
+    users = []
+    for name, who in (("named.duckdb", ["--user", "ana (quality)"]), ("anonymous.duckdb", [])):
+        history = tmp_path / name
+        assert main(["history", "import", str(DEMO_PROJECT), "--history", str(history), str(EXPORT),
+                     *IMPORT, "--skip-bad", *who]) == 1
+        with HistoryStore(history, read_only=True) as store:
+            [entry] = store.audit_entries()
+            users.append(entry.user)
+    assert users[0] == "ana (quality)" and users[1].startswith("unattributed (os login ")

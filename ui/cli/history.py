@@ -90,7 +90,8 @@ def _import(args) -> int:
     created = not args.history.exists()
     try:
         with HistoryStore(args.history) as store:
-            report = import_events(store, project, args.events, args.map, args.tz, args.skip_bad)
+            report = import_events(store, project, args.events, args.map, args.tz, args.skip_bad,
+                                   user=args.user)
     except (ImportFileError, PlantFileError, HistoryStoreError) as exc:
         _say(str(exc) + _forget_if_new(args.history, created))
         return 1

@@ -51,6 +51,8 @@ def add_history_parser(commands: argparse._SubParsersAction) -> None:
                      "result, defect_type, severity); repeatable")
     imp.add_argument("--tz", metavar="ZONE", help="IANA zone of times written without an offset "
                      "(e.g. Europe/Berlin)")
+    imp.add_argument("--user", metavar="NAME", help="the LineTwin user who imports, for the audit "
+                     "log (default: unattributed, with the OS login beside it)")
     imp.add_argument("--skip-bad", action="store_true",
                      help="import the good rows even when some are bad (all are still reported)")
     info = actions.add_parser("info", help="time range, sessions, counts, stations, lots, defect types")
