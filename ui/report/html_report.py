@@ -13,7 +13,7 @@ import html
 from pathlib import Path
 
 from linetwin.twin.replay.instants import format_instant
-from linetwin.ui.report.report_model import ReportModel
+from linetwin.ui.report.report_model import ALERT_COLUMNS, ReportModel, alert_rows
 
 SECTIONS = (("summary", "Summary"), ("charts", "Charts"), ("events", "Defect events"),
             ("bookmarks", "Bookmarks"), ("alerts", "Alert history"),
@@ -111,14 +111,7 @@ def _bookmarks(model: ReportModel) -> str:
 
 
 def _alerts(model: ReportModel) -> str:
-    rows = []
-    for a in model.alerts:
-        acks = "; ".join(f"{k['user']} at {format_instant(k['acked_at'])}"
-                         + (f": {k['comment']}" if k.get("comment") else "") for k in a["acks"])
-        cleared = format_instant(a["cleared_at"]) if a.get("cleared_at") is not None else "still active"
-        rows.append((format_instant(a["raised_at"]), a.get("severity") or "", a.get("asset_id") or "",
-                     a.get("rule") or "", a.get("message") or "", cleared, acks or "not acknowledged"))
-    return _table(("Raised", "Severity", "Asset", "Rule", "Message", "Cleared", "Acknowledged"), rows)
+    return _table(ALERT_COLUMNS, alert_rows(model))
 
 
 def _section(key: str, title: str, body: str) -> str:

@@ -20,7 +20,7 @@ from reportlab.platypus import (
 )
 
 from linetwin.twin.replay.instants import format_instant
-from linetwin.ui.report.report_model import ReportModel
+from linetwin.ui.report.report_model import ALERT_COLUMNS, ReportModel, alert_rows
 
 MARGIN = 16 * mm
 WIDTH = A4[0] - 2 * MARGIN
@@ -103,15 +103,7 @@ def _bookmarks(model: ReportModel) -> list:
 
 
 def _alerts(model: ReportModel) -> Table | Paragraph:
-    rows = []
-    for a in model.alerts:
-        acks = "; ".join(f"{k['user']} at {format_instant(k['acked_at'])}"
-                         + (f": {k['comment']}" if k.get("comment") else "") for k in a["acks"])
-        cleared = format_instant(a["cleared_at"]) if a.get("cleared_at") is not None else "still active"
-        rows.append((format_instant(a["raised_at"]), a.get("severity") or "", a.get("asset_id") or "",
-                     a.get("rule") or "", a.get("message") or "", cleared, acks or "not acknowledged"))
-    return _table(("Raised", "Severity", "Asset", "Rule", "Message", "Cleared", "Acknowledged"), rows,
-                  (0.17, 0.08, 0.09, 0.09, 0.27, 0.15, 0.15))
+    return _table(ALERT_COLUMNS, alert_rows(model), (0.17, 0.08, 0.09, 0.09, 0.27, 0.15, 0.15))
 
 
 def _heading(text: str) -> list:

@@ -195,6 +195,21 @@ def _hashes(session: ReplaySession, project_path: Path, start: float,
     return hashes
 
 
+ALERT_COLUMNS = ("Raised", "Severity", "Asset", "Rule", "Message", "Cleared", "Acknowledged")
+
+
+def alert_rows(model: ReportModel) -> list[tuple[str, ...]]:
+    """The alert history as text rows of :data:`ALERT_COLUMNS` (HTML and PDF alike)."""
+    rows = []
+    for a in model.alerts:
+        acks = "; ".join(f"{k['user']} at {format_instant(k['acked_at'])}"
+                         + (f": {k['comment']}" if k.get("comment") else "") for k in a["acks"])
+        cleared = format_instant(a["cleared_at"]) if a.get("cleared_at") is not None else "still active"
+        rows.append((format_instant(a["raised_at"]), a.get("severity") or "", a.get("asset_id") or "",
+                     a.get("rule") or "", a.get("message") or "", cleared, acks or "not acknowledged"))
+    return rows
+
+
 def _png(image: np.ndarray) -> bytes:
     from PIL import Image  # Pillow comes with matplotlib
 
