@@ -110,6 +110,9 @@ def build_parser() -> argparse.ArgumentParser:
     add_history_parser(sub)
     add_replay_parser(sub)
     add_report_parser(sub)
+    from linetwin.ui.cli.train_args import add_train_parser  # argparse only: cheap
+
+    add_train_parser(sub)
     return parser
 
 
@@ -218,13 +221,42 @@ def cmd_report(args) -> int:
     return run_report(args)
 
 
+def cmd_train(args) -> int:
+    from linetwin.ui.cli.train import run_train
+
+    def open_window(project_path, sop_id, trainee, options) -> int:
+        from linetwin.ui.qt.training.training_app import run_training_gui  # Qt only for the window
+
+        return run_training_gui(project_path, sop_id, trainee, options)
+
+    return run_train(args, open_window)
+
+
+def cmd_train_action(args) -> int:
+    from linetwin.ui.cli.train_records import run_train_action
+
+    return run_train_action(args)
+
+
 COMMANDS = {"gui": cmd_gui, "check": cmd_check, "render": cmd_render, "sim": cmd_sim,
             "monitor": cmd_monitor, "record": cmd_record, "trust": cmd_trust,
-            "history": cmd_history, "replay": cmd_replay, "report": cmd_report}
+            "history": cmd_history, "replay": cmd_replay, "report": cmd_report,
+            "train": cmd_train, "train-action": cmd_train_action}
+
+
+def _parse(argv: list[str] | None) -> argparse.Namespace:
+    from linetwin.ui.cli.train_args import build_train_action_parser, train_action
+
+    words = sys.argv[1:] if argv is None else list(argv)
+    if train_action(words):  # `train records|sign|users ...`: not a project path
+        args = build_train_action_parser().parse_args(words[1:])
+        args.command = "train-action"
+        return args
+    return build_parser().parse_args(words)
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    args = _parse(argv)
     quiet_libraries()
     if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
         # Headless (render, replay frames, reports): VTK would try X first and print

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
 
+from linetwin.twin.sop.sop_model import Sop
+
 
 class AssetLevel(str, Enum):
     """ISA-95 style hierarchy levels, from the whole site down to a part."""
@@ -264,6 +266,7 @@ class Project:
     states: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_STATES))
     fpy: tuple[FpySpec, ...] = ()
     event_sources: tuple[EventSource, ...] = ()
+    sops: tuple[Sop, ...] = ()  # the project's SOPs (files referenced from it)
 
     def asset(self, asset_id: str) -> Asset:
         for asset in self.assets:

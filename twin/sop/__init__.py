@@ -1,0 +1,1 @@
+"""SOP training and process compliance: SOP types, the step engine, scoring."""
