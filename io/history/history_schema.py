@@ -37,6 +37,11 @@ station and a unit as well as a time (``station``, ``unit_id``) and carry when
 they were written (``created_at``); ``bookmarks`` keep a time range with the
 camera, the selection and a note; ``imports`` remember each plant export
 imported (by content hash) so importing the same file twice adds nothing.
+
+Version 5 added ``training_records`` (issue 9): one row per SOP training
+session, the result as canonical JSON with its sha256, and the trainer's
+sign-off (see :mod:`linetwin.io.training.records`). A new table only: an older
+file opened for writing gets it created, nothing else changes.
 """
 
 from __future__ import annotations
@@ -48,7 +53,7 @@ from typing import Any
 import duckdb
 import numpy as np
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 # version -> the statements that bring a file of the version before up to it
 UPGRADES: dict[int, tuple[str, ...]] = {
@@ -66,6 +71,7 @@ UPGRADES: dict[int, tuple[str, ...]] = {
     4: tuple(f"ALTER TABLE annotations ADD COLUMN IF NOT EXISTS \"{column}\" {sql_type}"
              for column, sql_type in (("station", "VARCHAR"), ("unit_id", "VARCHAR"),
                                       ("created_at", "DOUBLE"))),
+    5: (),  # training_records is a new table: prepare() creates missing tables
 }
 
 # table -> ((column, SQL type), ...), in column order. The types decide the
@@ -132,6 +138,19 @@ TABLES: dict[str, tuple[tuple[str, str], ...]] = {
         ("import_id", "INTEGER"), ("file", "VARCHAR"), ("sha256", "VARCHAR"), ("rows", "BIGINT"),
         ("skipped", "BIGINT"), ("session_id", "INTEGER"), ("imported_at", "DOUBLE"),
     ),
+    "training_records": (  # since version 5: one SOP session of one trainee, and its sign-off
+        ("record_id", "VARCHAR"),  # TR-<first 10 hex of record_hash>
+        ("sop_id", "VARCHAR"), ("sop_version", "VARCHAR"), ("title", "VARCHAR"),
+        ("trainee", "VARCHAR"), ("trainee_role", "VARCHAR"), ("mode", "VARCHAR"),
+        ("passed", "BOOLEAN"), ("score", "DOUBLE"), ("started_at", "DOUBLE"), ("ended_at", "DOUBLE"),
+        ("result_json", "VARCHAR"),  # canonical JSON (sorted keys) of TrainingResult.as_json()
+        ("record_hash", "VARCHAR"),  # sha256 of result_json
+        ("certification_days", "DOUBLE"),  # the SOP's, when stored; NULL: no expiry
+        ("stored_at", "DOUBLE"),
+        ("signed_by", "VARCHAR"), ("signer_role", "VARCHAR"), ("signed_at", "DOUBLE"),
+        ("sign_comment", "VARCHAR"), ("signature_hash", "VARCHAR"),
+        ("expires_at", "DOUBLE"),  # signed_at + certification_days; NULL until signed
+    ),
     "audit_log": (  # append-only, hash-chained: see linetwin.io.history.history_audit
         ("seq", "BIGINT"), ("time", "DOUBLE"), ("user", "VARCHAR"), ("action", "VARCHAR"),
         ("details", "JSON"), ("prev_hash", "VARCHAR"), ("hash", "VARCHAR"),
@@ -141,7 +160,8 @@ TABLES: dict[str, tuple[tuple[str, str], ...]] = {
 # Rows with these keys replace the stored row of the same key (INSERT OR REPLACE).
 UPSERT_KEYS: dict[str, tuple[str, ...]] = {"alerts": ("session_id", "alert_id"),
                                            "lots": ("session_id", "lot_id"),
-                                           "bookmarks": ("bookmark_id",)}
+                                           "bookmarks": ("bookmark_id",),
+                                           "training_records": ("record_id",)}
 
 # Constraints kept apart from TABLES so the column lists stay plain data.
 _CONSTRAINTS: dict[str, str] = {
@@ -151,6 +171,7 @@ _CONSTRAINTS: dict[str, str] = {
     "lots": "PRIMARY KEY (session_id, lot_id)",  # a lot's end replaces its open row
     "bookmarks": "PRIMARY KEY (bookmark_id)",  # an edited bookmark replaces its row
     "imports": "PRIMARY KEY (import_id)",
+    "training_records": "PRIMARY KEY (record_id)",  # the sign-off replaces the unsigned row
 }
 _NOT_NULL = {"signal_id", "source_time", "receive_time", "status_code", "quality"}
 
