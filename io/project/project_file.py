@@ -8,23 +8,32 @@ what is wrong, and all of a file's errors are reported together:
 3. validate the schema (:mod:`linetwin.io.project.project_schema`),
 4. only if the schema passed, check ids and references
    (:mod:`linetwin.io.project.project_consistency`),
-5. build the frozen :class:`~linetwin.twin.model.Project`.
+5. build the frozen :class:`~linetwin.twin.model.Project`,
+6. load the SOP files it references (:mod:`linetwin.io.project.sop_file`),
+   whose problems name the SOP file and its line.
 """
 
 from __future__ import annotations
 
-import difflib
-import tomllib
-from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 
 from linetwin.io.project import project_schema as schema
+from linetwin.io.project.file_problems import (  # noqa: F401 (Problem, format_key: imported from here)
+    Problem,
+    ProjectFileError,
+    Vocabulary,
+    format_key,
+    parse_toml,
+    problem_at,
+    read_toml_text,
+    schema_problems,
+)
 from linetwin.io.project.project_consistency import find_inconsistencies
-from linetwin.io.project.toml_lines import KeyLines, syntax_error_line, syntax_error_message
+from linetwin.io.project.sop_file import load_sops
+from linetwin.io.project.toml_lines import KeyLines
 from linetwin.twin.model import (
     EVENT_FIELDS,
     AlertSettings,
@@ -46,31 +55,6 @@ from linetwin.twin.model import (
 from linetwin.twin.palette import hex_to_rgb
 
 
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong with a file, located as precisely as known."""
-
-    file: Path
-    line: int | None
-    key: str | None
-    message: str
-
-    def __str__(self) -> str:
-        if self.line is not None:
-            return f"{self.file}:{self.line}: {self.message}"
-        if self.key and not self.message.startswith(self.key):
-            return f"{self.file}: {self.key}: {self.message}"
-        return f"{self.file}: {self.message}"
-
-
-class ProjectFileError(Exception):
-    """A project file could not be loaded; ``problems`` says everything wrong with it."""
-
-    def __init__(self, problems: Sequence[Problem]) -> None:
-        self.problems = list(problems)
-        super().__init__("\n".join(str(p) for p in self.problems))
-
-
 def load_project(path: str | Path) -> Project:
     """Load and check a project file.
 
@@ -82,168 +66,49 @@ def load_project(path: str | Path) -> Project:
     path = Path(path)
     text = read_project_text(path)
     document = parse_project_text(path, text)
-    return _to_project(document, path)
+    project = _to_project(document, path)
+    if not document.sops:
+        return project
+    return replace(project, sops=load_sops(project, document.sops, path, KeyLines(text)))
 
 
 def read_project_text(path: Path) -> str:
     """The text of a project file, or ProjectFileError saying why it cannot be read."""
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise ProjectFileError([Problem(path, None, None, "project file not found")]) from None
-    except IsADirectoryError:
-        raise ProjectFileError([Problem(path, None, None, "is a folder, not a project file")]) from None
-    except OSError as error:
-        message = f"cannot read project file: {error.strerror or error}"
-        raise ProjectFileError([Problem(path, None, None, message)]) from None
-    try:
-        # utf-8-sig: tolerate the byte order mark some Windows editors write.
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = data[: error.start].count(b"\n") + 1
-        message = f"not UTF-8 text (byte 0x{data[error.start]:02x}); save the file as UTF-8"
-        raise ProjectFileError([Problem(path, line, None, message)]) from None
+    return read_toml_text(path, "project file")
 
 
 def parse_project_text(path: Path, text: str) -> schema.ProjectDocument:
     """Parse and validate project text; ProjectFileError lists every problem."""
-    try:
-        raw = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
-        message = f"TOML syntax error: {syntax_error_message(error)}"
-        raise ProjectFileError([Problem(path, syntax_error_line(error), None, message)]) from None
-    lines = KeyLines(text)
+    raw, lines = parse_toml(path, text)
     try:
         document = schema.ProjectDocument.model_validate(raw)
     except ValidationError as error:
-        raise ProjectFileError(_schema_problems(error, path, lines, raw)) from None
+        raise ProjectFileError(schema_problems(error, path, lines, raw, PROJECT_WORDS)) from None
     findings = find_inconsistencies(document)
     if findings:
         raise ProjectFileError([problem_at(path, lines, loc, msg) for loc, msg in findings])
     return document
 
 
-def problem_at(path: Path, lines: KeyLines, loc: Sequence[str | int], message: str) -> Problem:
-    """A Problem for the key at ``loc``, with its line where the text has one."""
-    return Problem(path, lines.line_of(loc), format_key(loc) or None, message)
-
-
-def format_key(loc: Sequence[str | int]) -> str:
-    """``("assets", 3, "mesh_units")`` -> ``"assets[3].mesh_units"``."""
-    text = ""
-    for part in loc:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
-    return text
-
-
-# -- schema errors -> problems ------------------------------------------------------
-
-_ELEMENT_NOUNS = {
-    "assets": "asset",
-    "signals": "signal",
-    "visual_rules": "visual rule",
-    "fpy": "FPY of station",
-    "event_sources": "event source",
-}
-_ELEMENT_IDS = {"fpy": "station", "event_sources": "event_type"}  # the key naming an element, where it is not "id"
-
-
-def _schema_problems(error: ValidationError, path: Path, lines: KeyLines, raw: dict) -> list[Problem]:
-    problems = []
-    for item in error.errors(include_url=False):
-        loc = _clean_loc(item["loc"])
-        if item["type"] == "union_tag_invalid":
-            loc = loc + ("kind",)  # point at the bad kind, not the rule's header
-        # for a missing or unknown key (or a bad kind), the message itself names it
-        names_key = item["type"] in ("missing", "extra_forbidden", "union_tag_invalid")
-        subject, field = _describe(loc[:-1] if names_key else loc, raw)
-        text = _friendly(item, loc, raw)
-        message = ": ".join(part for part in (subject, field, text) if part)
-        problems.append(Problem(path, lines.line_of(loc), format_key(loc) or None, message))
-    # pydantic reports in field order; a reader fixes a file top to bottom.
-    return sorted(problems, key=lambda p: p.line if p.line is not None else 1 << 30)
-
-
-def _clean_loc(loc: tuple) -> tuple[str | int, ...]:
-    """Drop pydantic's own markers: the union tag of a rule, ``[key]`` of dict keys."""
-    parts = [p for p in loc if p != "[key]"]
-    if len(parts) > 2 and parts[0] == "visual_rules" and parts[2] in schema.RULE_KINDS:
-        del parts[2]
-    return tuple(parts)
-
-
-def _describe(loc: tuple[str | int, ...], raw: dict) -> tuple[str, str]:
-    """Who the error is about (``asset 'sealer'``) and the key inside it."""
-    if len(loc) >= 2 and loc[0] in _ELEMENT_NOUNS and isinstance(loc[1], int):
-        element = _get(raw, loc[:2])
-        id_key = _ELEMENT_IDS.get(str(loc[0]), "id")
-        ident = element.get(id_key) if isinstance(element, dict) else None
-        noun = _ELEMENT_NOUNS[str(loc[0])]
-        subject = f"{noun} '{ident}'" if isinstance(ident, str) else f"{loc[0]}[{loc[1]}]"
-        return subject, format_key(loc[2:])
-    if loc:
-        return f"[{loc[0]}]", format_key(loc[1:])
-    return "", ""
-
-
-def _friendly(item: dict[str, Any], loc: tuple[str | int, ...], raw: dict) -> str:
-    kind, message, value = item["type"], item["msg"], item.get("input")
-    if kind == "missing":
-        if len(loc) == 1:
-            return f"missing required table [{loc[0]}]"
-        return f"missing required key '{loc[-1]}'"
-    if kind == "extra_forbidden":
-        known = _known_keys(loc[:-1], raw)
-        return f"unknown key '{loc[-1]}'{_did_you_mean(str(loc[-1]), known)}"
-    if kind == "union_tag_invalid":
-        return f"kind must be 'state' or 'analog', got {item['ctx']['tag']!r}"
-    if kind == "union_tag_not_found":
-        return "missing required key 'kind' ('state' or 'analog')"
-    if kind == "value_error":
-        return message.removeprefix("Value error, ")
-    if kind.endswith("_type") and isinstance(value, (dict, list)):
-        return message
-    return f"{message}, got {value!r}"
-
-
-def _did_you_mean(key: str, known: set[str]) -> str:
-    close = difflib.get_close_matches(key, sorted(known), n=1)
-    return f" (did you mean '{close[0]}'?)" if close else ""
-
-
-_TABLE_MODELS: dict[tuple[str, ...], type[BaseModel]] = {
-    (): schema.ProjectDocument,
-    ("project",): schema.ProjectSection,
-    ("source",): schema.SourceSection,
-    ("assets",): schema.AssetEntry,
-    ("signals",): schema.SignalEntry,
-    ("signals", "limits"): schema.LimitsEntry,
-    ("signals", "alerts"): schema.AlertsEntry,
-    ("fpy",): schema.FpyEntry,
-    ("event_sources",): schema.EventSourceEntry,
-    ("event_sources", "words"): schema.EventWordsEntry,
-}
-
-
-def _known_keys(table: tuple[str | int, ...], raw: dict) -> set[str]:
-    """The keys allowed in the table at ``table``, for a did-you-mean hint."""
-    names = tuple(str(p) for p in table if not isinstance(p, int))
-    if names == ("visual_rules",):
-        kind = _get(raw, table + ("kind",))
-        rules = {"state": schema.StateRuleEntry, "analog": schema.AnalogRuleEntry}
-        models = [rules[kind]] if kind in rules else list(rules.values())
-        return {name for model in models for name in model.model_fields}
-    model = _TABLE_MODELS.get(names)
-    return set(model.model_fields) if model else set()
-
-
-def _get(raw: Any, loc: Sequence[str | int]) -> Any:
-    for part in loc:
-        try:
-            raw = raw[part]
-        except (KeyError, IndexError, TypeError):
-            return None
-    return raw
+# How schema errors name the project file's parts.
+PROJECT_WORDS = Vocabulary(
+    nouns={"assets": "asset", "signals": "signal", "visual_rules": "visual rule",
+           "fpy": "FPY of station", "event_sources": "event source"},
+    id_keys={"fpy": "station", "event_sources": "event_type"},
+    tables={
+        (): schema.ProjectDocument,
+        ("project",): schema.ProjectSection,
+        ("source",): schema.SourceSection,
+        ("assets",): schema.AssetEntry,
+        ("signals",): schema.SignalEntry,
+        ("signals", "limits"): schema.LimitsEntry,
+        ("signals", "alerts"): schema.AlertsEntry,
+        ("fpy",): schema.FpyEntry,
+        ("event_sources",): schema.EventSourceEntry,
+        ("event_sources", "words"): schema.EventWordsEntry,
+    },
+    unions={"visual_rules": {"state": schema.StateRuleEntry, "analog": schema.AnalogRuleEntry}},
+)
 
 
 # -- document -> twin model ---------------------------------------------------------

@@ -373,3 +373,4 @@ class ProjectDocument(_Section):
     visual_rules: list[VisualRuleEntry] = []
     fpy: list[FpyEntry] = []
     event_sources: list[EventSourceEntry] = []
+    sops: list[Identifier] = []  # SOP files, relative to the project file's folder
