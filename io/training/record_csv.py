@@ -8,6 +8,7 @@ ISO 8601 UTC; a record without a sign-off leaves the sign-off columns empty.
 from __future__ import annotations
 
 import csv
+import io
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -38,11 +39,17 @@ def csv_row(record: TrainingRecord, now: float) -> dict[str, object]:
     return row
 
 
+def csv_text(records: Sequence[TrainingRecord], now: float) -> str:
+    """A header row and one row per record, ``\r\n`` line ends as RFC 4180."""
+    buffer = io.StringIO(newline="")
+    writer = csv.DictWriter(buffer, fieldnames=COLUMNS)
+    writer.writeheader()
+    for record in records:
+        writer.writerow(csv_row(record, now))
+    return buffer.getvalue()
+
+
 def write_csv(records: Sequence[TrainingRecord], out: Path, now: float) -> Path:
-    """Write ``records`` to ``out`` (UTF-8, a header row, ``\\r\\n`` line ends as RFC 4180)."""
-    with Path(out).open("w", encoding="utf-8", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=COLUMNS)
-        writer.writeheader()
-        for record in records:
-            writer.writerow(csv_row(record, now))
+    """Write ``records`` to ``out`` (UTF-8) as :func:`csv_text`."""
+    Path(out).write_text(csv_text(records, now), encoding="utf-8", newline="")
     return Path(out)
