@@ -31,6 +31,7 @@ from linetwin.twin.history_buffer import SignalHistory
 from linetwin.twin.model import Project
 from linetwin.twin.production.events import PRODUCTION_TYPES, ProductionEvent
 from linetwin.twin.production.station_log import ProductionLog
+from linetwin.twin.sop.compliance import ComplianceChecker, raise_violation
 from linetwin.twin.state import TwinState
 from linetwin.twin.updates import ConnectionChange, ConnectionState, ValueUpdate
 
@@ -55,6 +56,7 @@ class TickResult:
     alerts: list[AlertChange] = field(default_factory=list)
     connections: list[ConnectionChange] = field(default_factory=list)
     events: list[ProductionEvent] = field(default_factory=list)
+    violations: list[ProductionEvent] = field(default_factory=list)  # judged steps that broke an SOP
     ignored: int = 0  # items of no known kind
 
     @property
@@ -94,6 +96,7 @@ class TwinPipeline:
         self.alerts = AlertEngine(project, alert_config)
         self.colors = ColorEngine(project)
         self.production = ProductionLog()
+        self.compliance = ComplianceChecker(project.sops)
         self._rows_of: dict[str, np.ndarray] = {}
 
     # -- the one step ----------------------------------------------------------------
@@ -125,6 +128,7 @@ class TwinPipeline:
         changed.append(self._apply_values(run, result))
         if result.events:
             self.production.add(result.events)
+            self._judge_compliance(result)
         changed.append(self.state.refresh_staleness(now))
         result.changed_signals = np.unique(np.concatenate(changed))
         if len(result.changed_signals):
@@ -148,6 +152,7 @@ class TwinPipeline:
         self.history.reset()
         self.state.reset()
         self.production.reset()
+        self.compliance.reset()
         self.reset_done.emit(float(at))
 
     # -- parts -----------------------------------------------------------------------
@@ -170,6 +175,15 @@ class TwinPipeline:
                              if (s.endpoint or self.default_endpoint) == endpoint], dtype=np.int64)
             self._rows_of[endpoint] = rows
         return rows
+
+    def _judge_compliance(self, result: TickResult) -> None:
+        """Operator steps held to the project's SOPs: a violation is an alert on its
+        station (and a judged compliance event), live, recorded and in replay alike."""
+        if not self.compliance.sops:
+            return
+        for violation in self.compliance.check(result.events, self.history):
+            result.violations.append(violation.event)
+            result.alerts += raise_violation(self.alerts.book, violation)
 
     def _apply_values(self, values: list[ValueUpdate], result: TickResult) -> np.ndarray:
         if not values:

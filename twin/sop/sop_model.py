@@ -174,6 +174,9 @@ class Sop:
     scoring: Scoring = field(default_factory=Scoring)
     time_limit_s: float | None = None
     certification_days: int = 365  # a passed, signed record certifies for this long
+    # Compliance mode: reported steps further apart than this belong to separate runs
+    # (the line's events carry no run id; a step seen again also starts a new run).
+    run_gap_s: float = 900.0
     path: Path | None = None
 
     def step(self, step_id: str) -> SopStep:
