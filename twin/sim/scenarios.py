@@ -34,6 +34,8 @@ consults every tick. Each one waits ``start_s`` seconds of simulated time
     a restarted PLC would: counters begin again at zero.
 
 Scenarios draw no random numbers, so the line stays deterministic for a seed.
+A trainer can start one more mid-run, beginning at once, on top of the running
+one (:meth:`LineSimulator.inject`); the simulator then consults each in turn.
 """
 
 from __future__ import annotations
@@ -123,15 +125,15 @@ class HeaterDegradation(Scenario):
         self.rate_c_per_s = float(rate_c_per_s)
         self.floor_c = float(floor_c)
         self.signal_id = signal_id
-        self._max_drop = 0.0
 
     def bind(self, sim: LineSimulator) -> None:
         _require_process_value(sim, self.signal_id, self.name)
-        self._max_drop = max(sim.nominal(self.signal_id) - self.floor_c, 0.0)
 
     def tick(self, sim: LineSimulator, t: float) -> None:
         if t > self.start_s:
-            drop = min(self.rate_c_per_s * (t - self.start_s), self._max_drop)
+            # Down to the floor below the setpoint in force (an operator may move it).
+            max_drop = max(sim.nominal(self.signal_id) - self.floor_c, 0.0)
+            drop = min(self.rate_c_per_s * (t - self.start_s), max_drop)
             sim.set_offset(self.signal_id, -drop)
 
     def describe(self) -> str:

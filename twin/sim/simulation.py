@@ -15,26 +15,35 @@ rejects, and rejects per defect type (``inspection.defects.seal_gap`` ...).
 
 Scenarios (:mod:`linetwin.twin.sim.scenarios`) inject faults into the same model:
 a sagging heater, a stuck sensor, a long jam.
+An operator (or an SOP training session) acts on it as on a real line:
+:meth:`LineSimulator.operate`, :meth:`~LineSimulator.set_setpoint` and
+:meth:`~LineSimulator.inject` (:mod:`linetwin.twin.sim.operator_controls`).
 
 Every inspected pack is also a unit with an id, in a lot, and long stops and
 SKU changes run operator procedures (:mod:`linetwin.twin.sim.production`):
 :meth:`LineSimulator.take_events` drains those production events.
 
-Deterministic: the same stations, seed, scenario and sequence of ``step()``
-calls give identical values.
+Deterministic: the same stations, seed, scenario and sequence of ``step()``,
+``operate()``, ``set_setpoint()`` and ``inject()`` calls give identical values.
+Only a reset that ends a stop draws a random number (the next stop's time, as a
+stop that ends by itself does); every other control, setpoint and injection
+draws none.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from enum import Enum
 
 import numpy as np
 
 from linetwin.twin.model import DEFAULT_STATES
 from linetwin.twin.production.events import ProductionEvent
+from linetwin.twin.sim.operator_controls import OperatorControls, control_name, injected_fault
 from linetwin.twin.sim.production import ProductionConfig, ProductionModel
+from linetwin.twin.sim.reliability import DEFAULT_RELIABILITY as DEFAULT_RELIABILITY  # re-exported
+from linetwin.twin.sim.reliability import StationReliability as StationReliability  # re-exported
 from linetwin.twin.sim.scenarios import SCENARIOS as SCENARIOS  # re-exported
 from linetwin.twin.sim.scenarios import Scenario, make_scenario
 from linetwin.twin.sim.simulation_process import DEFECT_CODES, ProcessModel, draw_defects
@@ -55,39 +64,6 @@ DEFECT_NAMES = [name for name, code in sorted(DEFECT_CODES.items(), key=lambda k
 TICK_S = 0.1  # internal time step; larger step() calls are split into ticks
 BUFFER_PACKS = 10.0  # accumulation between two stations: ~2.5 s each way at 120/min
 _EPS = 1e-9
-
-
-@dataclass(frozen=True)
-class StationReliability:
-    """How often a station stops (rates per hour) and for how long (seconds).
-
-    Jams and breakdowns count operating time only (a stopped machine does not
-    wear); maintenance is planned on calendar time.
-    """
-
-    jam_rate_per_h: float = 12.0
-    jam_s: tuple[float, float] = (2.0, 8.0)  # uniform
-    breakdown_rate_per_h: float = 1.5
-    breakdown_median_s: float = 40.0  # log-normal, clipped to [10, 240] s
-    maintenance_rate_per_h: float = 0.4
-    maintenance_s: tuple[float, float] = (45.0, 120.0)  # uniform
-
-    @classmethod
-    def never(cls) -> "StationReliability":
-        """A station that never stops by itself (for tests and scenarios)."""
-        return cls(jam_rate_per_h=0.0, breakdown_rate_per_h=0.0, maintenance_rate_per_h=0.0)
-
-
-# Tuned for a lively demo: a couple of short stops a minute across the line.
-DEFAULT_RELIABILITY: dict[str, StationReliability] = {
-    "infeed": StationReliability(jam_rate_per_h=8.0),
-    "filler": StationReliability(jam_rate_per_h=30.0),
-    "sealer": StationReliability(jam_rate_per_h=30.0, breakdown_rate_per_h=2.0),
-    "inspection": StationReliability(jam_rate_per_h=10.0),
-    "labeler": StationReliability(jam_rate_per_h=36.0),
-    "packer": StationReliability(jam_rate_per_h=24.0, breakdown_rate_per_h=2.0),
-    "outfeed": StationReliability(jam_rate_per_h=6.0),
-}
 
 
 class LineSimulator:
@@ -119,7 +95,9 @@ class LineSimulator:
         self._rel = [table.get(s, StationReliability()) for s in self._stations]
         self._init_state()
         self.production = ProductionModel(seed, production, tuple(DEFECT_NAMES))
+        self._controls = OperatorControls(self._stations)
         self._scenario = model
+        self._scenarios = [model]  # the running one, then those injected
         model.attach(self)
 
     def _init_state(self) -> None:
@@ -155,6 +133,11 @@ class LineSimulator:
         """The running scenario (its settings and, e.g., whether a sensor is stuck)."""
         return self._scenario
 
+    @property
+    def injected(self) -> list[Scenario]:
+        """The faults :meth:`inject` started, oldest first."""
+        return self._scenarios[1:]
+
     def signal_ids(self) -> list[str]:
         """Ids of every value :meth:`values` returns."""
         return list(self.values())
@@ -169,8 +152,52 @@ class LineSimulator:
         return self._process.value(signal_id)
 
     def nominal(self, signal_id: str) -> float:
-        """The setpoint of a process value."""
+        """The setpoint of a process value (the latest :meth:`set_setpoint`)."""
         return self._process.nominal(signal_id)
+
+    def set_setpoint(self, signal_id: str, value: float) -> None:
+        """Move the setpoint of a process value (``KeyError`` if the line has none).
+
+        The value ramps to it as its controller does (seal temperature 1 °C/s,
+        line speed 20 packs/min per s, fill weight 5 g/s, seal pressure 1 bar/s,
+        dwell time and label offset at once), with its usual wander and noise
+        around the moving setpoint; defect rates follow the actual value."""
+        self._process.set_setpoint(signal_id, value)
+
+    def operate(self, station: str, control: str | Enum) -> str:
+        """Work a station's control: ``start``, ``stop``, ``reset``, ``lockout`` or
+        ``release`` (a :class:`~linetwin.twin.sop.sop_model.Control` or its value).
+
+        Returns '' when done, else why it was refused (starting a locked-out
+        station, releasing one that is not locked out, resetting planned
+        maintenance). ``ValueError`` names an unknown station or control. The
+        station shows its new state at once; the line reacts from the next step.
+        """
+        i, name = self._controls.index(station), control_name(control)
+        reason = self._reset(i) if name == "reset" else self._controls.operate(i, name)
+        self._state = self._controls.shown(self._state, self._down_code)
+        return reason
+
+    def locked_out(self, station: str) -> bool:
+        return bool(self._controls.locked[self._controls.index(station)])
+
+    def held(self, station: str) -> bool:
+        """Stopped by an operator (or locked out): idle until started."""
+        return bool(self._controls.held[self._controls.index(station)])
+
+    def inject(self, fault: str, station: str | None = None) -> str:
+        """Start ``fault`` now, as a trainer does mid-session, on top of the running
+        scenario: ``jam`` (``station``, default the labeler, down for 120 s, with
+        the lockout procedure of a long stop), ``heater-degradation`` (the seal
+        temperature starts sagging now) or ``sensor-freeze`` (its sensor sticks
+        now). Returns what happens, in words; ``ValueError`` for an unknown fault
+        or station."""
+        model = injected_fault(fault, station, self._stations, self._t)
+        model.attach(self)
+        self._scenarios.append(model)
+        model.tick(self, self._t)  # it begins now, not at the next tick
+        self._state = self._controls.shown(self._state, self._down_code)
+        return model.describe()
 
     def step(self, dt_seconds: float) -> None:
         """Advance simulated time by ``dt_seconds``, in ticks of at most 0.1 s."""
@@ -199,13 +226,17 @@ class LineSimulator:
             # Measured conveyor throughput: nothing moves unless the infeed runs.
             if self._state[self._pos["infeed"]] != RUNNING:
                 out["infeed.line_speed"] = 0.0
-        self._scenario.reported(out)
+        for scenario in self._scenarios:
+            scenario.reported(out)
         return out
 
     def status_codes(self) -> dict[str, int]:
         """OPC UA StatusCode of each signal whose reading is not Good now (e.g. a
         stuck sensor: ``Uncertain_LastUsableValue``); every other signal is Good."""
-        return self._scenario.status_codes()
+        codes: dict[str, int] = {}
+        for scenario in self._scenarios:
+            codes.update(scenario.status_codes())
+        return codes
 
     def state_of(self, station: str) -> int:
         return int(self._state[self._pos[station]])
@@ -244,11 +275,12 @@ class LineSimulator:
 
     def _tick(self, h: float) -> None:
         self._t += h
-        self._scenario.tick(self, self._t)
+        for scenario in self._scenarios:
+            scenario.tick(self, self._t)
         started = self._advance_startup(h)
         self._advance_downtime(h)
-        self._start_new_stops(h, started)
-        flow, starved_in, full_out = self._flow(h, started & (self._down_code == 0))
+        self._start_new_stops(h, started & ~self._controls.held)
+        flow, starved_in, full_out = self._flow(h, started & (self._down_code == 0) & ~self._controls.held)
         self._update_states(started, flow, starved_in, full_out)
         self._count(flow)
         self.production.advance(self._t)
@@ -262,10 +294,23 @@ class LineSimulator:
         down = self._down_code != 0
         self._down_left[down] -= h
         for i in np.flatnonzero(down & (self._down_left <= 0.0)):
-            if self._down_code[i] == MAINTENANCE:
-                self._maint_clock[i] = self._next_maintenance(self._rel[i])
-            self._fault_clock[i] = self._next_failure(self._rel[i])
-            self._down_code[i] = 0
+            self._end_stop(i)
+
+    def _end_stop(self, i: int) -> None:
+        if self._down_code[i] == MAINTENANCE:
+            self._maint_clock[i] = self._next_maintenance(self._rel[i])
+        self._fault_clock[i] = self._next_failure(self._rel[i])
+        self._down_code[i] = 0
+        self._down_left[i] = 0.0
+
+    def _reset(self, i: int) -> str:
+        """Clear station ``i``'s jam or fault now ('' also when it has none)."""
+        if self._down_code[i] == MAINTENANCE:
+            return (f"{self._stations[i]} is in planned maintenance, not faulted: "
+                    "reset clears jams and faults only")
+        if self._down_code[i] == FAULT:
+            self._end_stop(i)
+        return ""
 
     def _start_new_stops(self, h: float, started: np.ndarray) -> None:
         up = started & (self._down_code == 0)
@@ -300,7 +345,7 @@ class LineSimulator:
         stopped = np.where(starved_in, STARVED, np.where(full_out, BLOCKED, IDLE))
         state = np.where(flow > 0.0, RUNNING, stopped)
         state = np.where(started, state, IDLE)
-        self._state = np.where(self._down_code != 0, self._down_code, state)
+        self._state = self._controls.shown(state, self._down_code)  # stops, holds, lockouts
 
     def _count(self, flow: np.ndarray) -> None:
         before = np.floor(self._processed)

@@ -3,6 +3,8 @@
 Each process value is an Ornstein-Uhlenbeck process (mean-reverting drift) seen
 through a little measurement noise: slow wander around the setpoint, so trends
 and drift alerts have something real to show, without ever running away.
+A new setpoint (:meth:`ProcessModel.set_setpoint`) is approached as a controller
+does, at the variable's ``ramp_per_s``; the wander rides on the moving setpoint.
 Defect probabilities are smooth (logistic) functions of those values, so that a
 seal temperature falling below ~178 °C makes seal gaps climb steeply, as on a
 real heat sealer.
@@ -13,6 +15,7 @@ decides determinism.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -34,6 +37,8 @@ class ProcessVariable:
 
     ``std`` is the stationary standard deviation of the drift, ``tau_s`` its
     correlation time, ``noise`` the white measurement noise on top.
+    ``ramp_per_s``: how fast the controlled value follows a new setpoint (units
+    per second, up or down; ``inf``: at once).
     """
 
     signal_id: str
@@ -41,18 +46,24 @@ class ProcessVariable:
     std: float
     tau_s: float
     noise: float
+    ramp_per_s: float = math.inf
 
     @property
     def station(self) -> str:
         return self.signal_id.split(".", 1)[0]
 
 
+# Setpoint ramps: the drive accelerates the line 20 packs/min per second; the
+# servo filler corrects its dose over a few cycles (5 g/s); the seal head heats
+# and cools about 1 °C/s; the pressure regulator settles in a second or two
+# (1 bar/s); dwell time (a PLC timer) and label offset (a servo position) take
+# the new value at once.
 PROCESS_VARIABLES: tuple[ProcessVariable, ...] = (
-    ProcessVariable("infeed.line_speed", 120.0, 1.2, 30.0, 0.3),  # packs/min
-    ProcessVariable("filler.fill_weight", 502.0, 1.5, 60.0, 0.8),  # g
-    ProcessVariable("sealer.seal_temperature", 185.0, 0.6, 300.0, 0.15),  # °C, PID-held
+    ProcessVariable("infeed.line_speed", 120.0, 1.2, 30.0, 0.3, 20.0),  # packs/min
+    ProcessVariable("filler.fill_weight", 502.0, 1.5, 60.0, 0.8, 5.0),  # g
+    ProcessVariable("sealer.seal_temperature", 185.0, 0.6, 300.0, 0.15, 1.0),  # °C, PID-held
     ProcessVariable("sealer.dwell_time", 350.0, 6.0, 120.0, 1.5),  # ms
-    ProcessVariable("sealer.seal_pressure", 4.5, 0.08, 90.0, 0.02),  # bar
+    ProcessVariable("sealer.seal_pressure", 4.5, 0.08, 90.0, 0.02, 1.0),  # bar
     ProcessVariable("labeler.label_offset", 0.0, 0.35, 45.0, 0.08),  # mm
 )
 
@@ -64,7 +75,9 @@ class ProcessModel:
         self._vars = [v for v in PROCESS_VARIABLES if v.station in stations]
         self._nominal = {v.signal_id: v.mean for v in PROCESS_VARIABLES}
         self._index = {v.signal_id: i for i, v in enumerate(self._vars)}
-        self._mean = np.array([v.mean for v in self._vars])
+        self._mean = np.array([v.mean for v in self._vars])  # the setpoint the controller holds now
+        self._target = self._mean.copy()  # the setpoint asked for; _mean ramps to it
+        self._ramp = np.array([v.ramp_per_s for v in self._vars])
         self._std = np.array([v.std for v in self._vars])
         self._tau = np.array([v.tau_s for v in self._vars])
         self._noise = np.array([v.noise for v in self._vars])
@@ -74,6 +87,7 @@ class ProcessModel:
         self._measured = self._drift.copy()
         self._forced: dict[str, float] = {}
         self._offset: dict[str, float] = {}
+        self._ramping = False  # a setpoint is still moving towards its target
 
     @property
     def signal_ids(self) -> list[str]:
@@ -85,8 +99,28 @@ class ProcessModel:
         z = self._rng.standard_normal(2 * n)
         decay = np.exp(-h / self._tau)
         spread = self._std * np.sqrt(1.0 - decay * decay)
-        self._drift = self._mean + (self._drift - self._mean) * decay + spread * z[:n]
+        wander = self._drift - self._mean  # rides on the setpoint as that ramps
+        if self._ramping:
+            self._ramp_setpoints(h)
+        self._drift = self._mean + wander * decay + spread * z[:n]
         self._measured = self._drift + self._noise * z[n:]
+
+    def _ramp_setpoints(self, h: float) -> None:
+        step = np.clip(self._target - self._mean, -self._ramp * h, self._ramp * h)
+        self._mean = np.where(np.abs(self._target - self._mean) <= self._ramp * h, self._target,
+                              self._mean + step)
+        self._ramping = bool(np.any(self._mean != self._target))
+
+    def set_setpoint(self, signal_id: str, value: float) -> None:
+        """Ask for a new setpoint; the value ramps to it from the next :meth:`advance`."""
+        i = self._index.get(signal_id)
+        if i is None:
+            raise KeyError(f"{signal_id!r} is not a simulated process value")
+        if not math.isfinite(value):
+            raise ValueError(f"setpoint of {signal_id} must be a finite number, got {value}")
+        self._target[i] = float(value)
+        self._nominal[signal_id] = float(value)
+        self._ramping = bool(np.any(self._mean != self._target))
 
     def value(self, signal_id: str) -> float:
         """Current value as the process sees it: forced, else measured (plus any
@@ -99,7 +133,8 @@ class ProcessModel:
         return float(self._measured[i]) + self._offset.get(signal_id, 0.0)
 
     def nominal(self, signal_id: str) -> float:
-        """The setpoint the value wanders around."""
+        """The setpoint the value wanders around (the last one asked for, while
+        the value still ramps towards it)."""
         return self._nominal[signal_id]
 
     def values(self) -> dict[str, float]:
