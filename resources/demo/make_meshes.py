@@ -3,6 +3,7 @@
 Writes into resources/demo/meshes/ next to this script:
     infeed_conveyor.glb, filler.glb, heat_sealer.glb, vision_tunnel.glb,
     labeler.glb, case_packer.glb, outfeed_conveyor.glb
+and (make_component_meshes.py) the components SOP steps pick.
 
 Rerun from the repository root with:
     /tmp/venv/bin/python resources/demo/make_meshes.py   (any Python with trimesh)
@@ -385,6 +386,9 @@ def main():
         tris = sum(len(g.faces) for g in scene.geometry.values())
         print(f"{path.name}: {len(scene.geometry)} parts, {tris} triangles, "
               f"bounds {np.round(scene.bounds, 3).tolist()}")
+    import make_component_meshes  # the components SOP steps aim at, built from these helpers
+
+    make_component_meshes.main()
 
 
 if __name__ == "__main__":

@@ -28,7 +28,7 @@ def test_valid_project_is_ok_with_a_summary(project_with_mesh, mesh_cache):
 def test_demo_project_is_ok(demo_project_path, mesh_cache):
     report = check_project(demo_project_path, mesh_cache)
     assert report.ok, "\n".join(map(str, report.problems))
-    assert report.summary.startswith("line.toml: OK — 9 assets, ")
+    assert report.summary.startswith("line.toml: OK — 17 assets, ")
     assert "7 meshes (" in report.summary
 
 

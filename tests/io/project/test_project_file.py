@@ -33,7 +33,7 @@ def test_demo_project_loads(demo_project_path):
     text = demo_project_path.read_text(encoding="utf-8")
     project = load_project(demo_project_path)
     assert project.name == "Demo packaging line"
-    assert len(project.assets) == 9
+    assert len(project.assets) == 17  # 9 + 8 components SOP steps pick
     assert len(project.signals) == text.count("[[signals]]")
     assert {a.id for a in project.assets} >= {"plant", "line1", "sealer", "outfeed"}
     assert project.asset("plant").level is AssetLevel.FACTORY
