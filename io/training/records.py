@@ -8,10 +8,11 @@ One row of ``training_records`` per session (issue 9, DESIGN sections 4 and 9):
   hex digits, so the same result stored twice is one record.
 - A sign-off names a LineTwin user with the trainer role who is not the
   trainee; ``signature_hash`` is the sha256 of the canonical JSON of
-  ``[record_hash, signer, role, signed_at, comment]``, so neither the result nor
-  the sign-off can be edited afterwards without :func:`records` calling the
-  record tampered. ``expires_at`` is ``signed_at`` plus the SOP's
-  ``certification_days`` (kept from when the record was stored).
+  ``[record_hash, signer, role, signed_at, comment, expires_at]``, so neither the
+  result, nor the columns copied from it, nor the sign-off can be edited
+  afterwards without :func:`records` calling the record tampered. ``expires_at``
+  is ``signed_at`` plus the SOP's ``certification_days`` (kept from when the
+  record was stored).
 - Storing and signing also append to the store's hash-chained audit log.
 
 Times are POSIX seconds (UTC), as everywhere in the store.
@@ -89,9 +90,12 @@ class TrainingRecord:
         """What no longer matches its hash, or None for an intact record."""
         if result_hash(self.result_json) != self.record_hash:
             return "its result no longer matches its record hash"
+        result = self.result()
+        if result is None or _summary(result) != _summary(self):
+            return "its columns no longer match its stored result"
         if self.signed and self.signature_hash != signature_hash(
                 self.record_hash, self.signed_by, self.signer_role or "", self.signed_at,
-                self.sign_comment or ""):
+                self.sign_comment or "", self.expires_at):
             return "its sign-off no longer matches its signature hash"
         return None
 
@@ -130,8 +134,9 @@ def result_hash(result_json: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def signature_hash(record_hash: str, signer: str, role: str, signed_at: float | None, comment: str) -> str:
-    text = canonical_json([record_hash, signer, role, signed_at, comment])
+def signature_hash(record_hash: str, signer: str, role: str, signed_at: float | None, comment: str,
+                   expires_at: float | None) -> str:
+    text = canonical_json([record_hash, signer, role, signed_at, comment, expires_at])
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
@@ -176,9 +181,10 @@ def store_record(store_path: str | Path, result: TrainingResult, trainee_role: s
             if existing[0].record_hash != digest:
                 raise TrainingRecordError(f"{path}: record id {record_id} is taken by another record")
             return record_id
-        row = TrainingRecord(record_id, result.sop, result.version, result.title, result.trainee,
-                             trainee_role, result.mode, result.passed, float(result.score),
-                             result.started_at, result.ended_at, text, digest,
+        kept = TrainingResult.from_json(json.loads(text))  # the columns as a reader parses them
+        row = TrainingRecord(record_id, kept.sop, kept.version, kept.title, kept.trainee,
+                             trainee_role, kept.mode, kept.passed, kept.score,
+                             kept.started_at, kept.ended_at, text, digest,
                              None if certification_days is None else float(certification_days), stored_at)
         store.append(TABLE, _columns(row))
         store.append_audit(result.trainee, "training.record", {
@@ -219,7 +225,7 @@ def sign(store_path: str | Path, record_id: str, trainer_name: str, comment: str
         signed = replace(record, signed_by=trainer.name, signer_role=trainer.role, signed_at=signed_at,
                           sign_comment=comment,
                           signature_hash=signature_hash(record.record_hash, trainer.name, trainer.role,
-                                                        signed_at, comment),
+                                                        signed_at, comment, expires),
                           expires_at=expires)
         store.append(TABLE, _columns(signed))  # replaces the unsigned row (same record id)
         store.append_audit(trainer.name, "training.sign", {
@@ -297,6 +303,15 @@ def _rows(store: HistoryStore, where: str, params: list[Any]) -> list[TrainingRe
     names = TrainingRecord.__dataclass_fields__
     rows = store.fetch_dicts(f"SELECT * FROM {TABLE} WHERE {where} ORDER BY started_at, record_id", params)
     return [TrainingRecord(**{k: _null(v) for k, v in row.items() if k in names}) for row in rows]
+
+
+def _summary(of: TrainingResult | TrainingRecord) -> tuple:
+    """The fields a record row copies from its result (to list and filter without parsing)."""
+    if isinstance(of, TrainingResult):
+        return (of.sop, of.version, of.title, of.trainee, of.mode, of.passed, of.score,
+                of.started_at, of.ended_at)
+    return (of.sop_id, of.sop_version, of.title, of.trainee, of.mode, of.passed, of.score,
+            of.started_at, of.ended_at)
 
 
 def _null(value: Any) -> Any:
