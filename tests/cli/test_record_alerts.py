@@ -32,6 +32,7 @@ def test_stale_after_is_read_from_the_project_and_checked(tmp_path):
     good = tmp_path / "line.toml"
     good.write_text(text)
     (tmp_path / "meshes").symlink_to(DEMO_PROJECT.parent / "meshes")
+    (tmp_path / "sops").symlink_to(DEMO_PROJECT.parent / "sops")
     project = load_project(good)
     assert project.signal("sealer.seal_temperature").staleness_limit() == 2.5
     bad = tmp_path / "bad.toml"

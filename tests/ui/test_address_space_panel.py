@@ -45,6 +45,7 @@ def server():
 def project_file(tmp_path):
     path = tmp_path / "line.toml"  # binding needs no meshes; load_project does not open them
     shutil.copyfile(DEMO_PROJECT, path)
+    (tmp_path / "sops").symlink_to(DEMO_PROJECT.parent / "sops")  # the SOP files it names
     return path
 
 

@@ -62,6 +62,7 @@ range = [0.0, 1.0]
 def demo(tmp_path: Path) -> Path:
     path = tmp_path / "line.toml"
     shutil.copyfile(DEMO_DIR / "line.toml", path)
+    (tmp_path / "sops").symlink_to(DEMO_DIR / "sops")  # the SOP files line.toml names
     return path
 
 
