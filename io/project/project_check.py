@@ -5,7 +5,9 @@ which the viewer replaces by placeholders when broken. ``check`` turns each such
 placeholder into a :class:`Problem` at the line of that asset's ``mesh =`` key,
 and each reader warning (units that disagree, invisible geometry, an absurd
 size) into a warning there. :meth:`CheckReport.as_json` is what
-``check --json`` prints: per asset its file, format, parts, triangles and size.
+``check --json`` prints: per asset its file, format, parts, triangles and size,
+and per SOP its id, title, version, steps and file (SOP files are validated by
+:func:`load_project`, their problems named at the SOP file's line).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from linetwin.io.project.project_file import (
 )
 from linetwin.io.project.toml_lines import KeyLines
 from linetwin.twin.model import Project
+from linetwin.twin.sop.sop_model import Sop
 
 
 @dataclass
@@ -36,6 +39,7 @@ class CheckReport:
     summary: str = ""
     warnings: list[Problem] = field(default_factory=list)
     meshes: dict[str, AssetMesh] = field(default_factory=dict)
+    sops: tuple[Sop, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -50,6 +54,7 @@ class CheckReport:
             "problems": [_problem_json(p) for p in self.problems],
             "warnings": [_problem_json(p) for p in self.warnings],
             "assets": [_asset_json(asset_id, mesh) for asset_id, mesh in self.meshes.items()],
+            "sops": [_sop_json(sop) for sop in self.sops],
         }
 
 
@@ -66,12 +71,14 @@ def check_project(path: str | Path, cache: MeshCache | None = None) -> CheckRepo
         project = load_project(path)
     except ProjectFileError as error:
         count = len(error.problems)
-        summary = f"{path.name}: {count} problem{'s' if count != 1 else ''} in the project file"
+        where = "the project file" + (" and its SOP files" if any(p.file != path for p in error.problems)
+                                      else "")
+        summary = f"{path.name}: {count} problem{'s' if count != 1 else ''} in {where}"
         return CheckReport(path, error.problems, summary)
     meshes = load_line_meshes(project, cache)
     problems, warnings = _mesh_findings(path, project, meshes)
     summary = _summary(path, project, meshes, problems, warnings)
-    return CheckReport(path, problems, summary, warnings, meshes)
+    return CheckReport(path, problems, summary, warnings, meshes, project.sops)
 
 
 def _mesh_findings(
@@ -110,6 +117,8 @@ def _summary(
         f"{path.name}: {status} — {_count(len(project.assets), 'asset')}, "
         f"{_count(len(project.signals), 'signal')}, {_count(len(project.rules), 'visual rule')}, "
         f"{_count(len(good), 'mesh', 'meshes')} ({triangles} triangles)"
+        + (f", {_count(len(project.sops), 'SOP')} ({', '.join(s.id for s in project.sops)})"
+           if project.sops else "")
     )
 
 
@@ -120,6 +129,11 @@ def _count(n: int, singular: str, plural: str | None = None) -> str:
 def _problem_json(problem: Problem) -> dict:
     return {"file": str(problem.file), "line": problem.line, "key": problem.key,
             "message": problem.message}
+
+
+def _sop_json(sop: Sop) -> dict:
+    return {"id": sop.id, "title": sop.title, "version": sop.version, "station": sop.station,
+            "steps": len(sop.steps), "file": str(sop.path) if sop.path else None}
 
 
 def _asset_json(asset_id: str, mesh: AssetMesh) -> dict:
