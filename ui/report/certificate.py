@@ -77,7 +77,7 @@ def certificate_story(record: TrainingRecord, now: float) -> list:
     s += _heading("Sign-off") + [_key_values(_sign_off(record, status))]
     s += _heading("Integrity") + [
         Paragraph("The record hash is the sha256 of the stored result; the signature hash covers "
-                  "the record hash, the trainer, the role, the time and the comment. "
+                  "the record hash, the trainer, the role, the time, the comment and the expiry. "
                   "<font face='Courier'>linetwin train records</font> shows a record whose hashes "
                   "no longer match as tampered.", _NOTE),
         Spacer(1, 1.5 * mm),
