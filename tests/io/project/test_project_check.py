@@ -29,7 +29,7 @@ def test_demo_project_is_ok(demo_project_path, mesh_cache):
     report = check_project(demo_project_path, mesh_cache)
     assert report.ok, "\n".join(map(str, report.problems))
     assert report.summary.startswith("line.toml: OK — 17 assets, ")
-    assert "7 meshes (" in report.summary
+    assert "15 meshes (" in report.summary and report.summary.endswith(", 3 SOPs (SOP-SEAL-03, SOP-LOTO-07, SOP-SHIFT-01)")
 
 
 @pytest.mark.parametrize(
