@@ -110,7 +110,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_history_parser(sub)
     add_replay_parser(sub)
     add_report_parser(sub)
-    from linetwin.ui.cli.train_args import add_train_parser  # argparse only: cheap
+    from linetwin.ui.cli.training.train_args import add_train_parser  # argparse only: cheap
 
     add_train_parser(sub)
     return parser
@@ -222,7 +222,7 @@ def cmd_report(args) -> int:
 
 
 def cmd_train(args) -> int:
-    from linetwin.ui.cli.train import run_train
+    from linetwin.ui.cli.training.train import run_train
 
     def open_window(project_path, sop_id, trainee, options) -> int:
         from linetwin.ui.qt.training.training_app import run_training_gui  # Qt only for the window
@@ -233,7 +233,7 @@ def cmd_train(args) -> int:
 
 
 def cmd_train_action(args) -> int:
-    from linetwin.ui.cli.train_records import run_train_action
+    from linetwin.ui.cli.training.train_records import run_train_action
 
     return run_train_action(args)
 
@@ -245,7 +245,7 @@ COMMANDS = {"gui": cmd_gui, "check": cmd_check, "render": cmd_render, "sim": cmd
 
 
 def _parse(argv: list[str] | None) -> argparse.Namespace:
-    from linetwin.ui.cli.train_args import build_train_action_parser, train_action
+    from linetwin.ui.cli.training.train_args import build_train_action_parser, train_action
 
     words = sys.argv[1:] if argv is None else list(argv)
     if train_action(words):  # `train records|sign|users ...`: not a project path

@@ -9,7 +9,9 @@ training engine uses (:mod:`linetwin.twin.sop.constraints`):
 - hazards: a step of a hazard without that run's lockout;
 - conditions: a ``verify`` step while the twin shows its condition did not hold
   over the step's duration (judged on the pipeline's trend history; no data,
-  no verdict).
+  no verdict). Only where the step's station is the reporting station: an SOP
+  run on another station (one lockout SOP for every machine) is held to its
+  order and hazards, not to the signals of the station the SOP was written on.
 
 Only steps the SOP marks ``reported_as`` are followed; a prerequisite the line
 never reports cannot be judged and counts as done. A run starts with a step of
@@ -87,12 +89,13 @@ class ComplianceChecker:
         run = self._run_for(event, sop, step)
         unreported = {s.id for s in sop.steps if s.reported_as is None}
         problems = [p for p in [order_problem(sop, step, run.done | unreported)] if p]
-        problems += hazard_problems(sop, step, run.locked)
-        if step.action is ActionKind.VERIFY and history is not None:
+        elsewhere = event.station if sop.station and event.station != sop.station else None
+        problems += hazard_problems(sop, step, run.locked, elsewhere)
+        if step.action is ActionKind.VERIFY and history is not None and step.station == event.station:
             problems += _condition_problem(step, event.time, history)
         run.done.add(step.id)
         if step.action is ActionKind.CONTROL and step.control is Control.LOCKOUT:
-            run.locked |= {h.station for h in sop.hazards} | {event.station}
+            run.locked |= {h.station for h in sop.hazards} | {event.station}  # its own or this one
         elif step.action is ActionKind.CONTROL and step.control is Control.RELEASE:
             run.locked.clear()
         return [Violation(dataclasses.replace(event, ok=False, reason=_reason(message, event)), kind, sop, step)
@@ -147,9 +150,10 @@ def _reason(message: str, event: ComplianceEvent) -> str:
 def raise_violation(book: AlertBook, violation: Violation) -> list[AlertChange]:
     """The violation as an alert on its station: raised and at once cleared (it is an
     event, not a lasting condition), so it stays listed until someone acknowledges it.
-    A repeat of the same step's violation while listed raises the same alert again."""
+    Each violation is an alert of its own (its time is in the key): every one names
+    who and when in the record, none is folded into an earlier one."""
     event, sop, step = violation.event, violation.sop, violation.step
-    key = f"{RULE}:{sop.id}:{event.station}:{step.id}:{violation.kind.value}"
+    key = f"{RULE}:{sop.id}:{event.station}:{step.id}:{violation.kind.value}@{event.time:.3f}"
     severity = Severity.ALARM if violation.kind in (ErrorKind.HAZARD, ErrorKind.OUT_OF_ORDER) else Severity.WARNING
     raised = book.raise_or_update(
         key, asset_id=event.station, signal_id=None, rule=RULE, severity=severity,

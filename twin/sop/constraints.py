@@ -27,11 +27,19 @@ def order_problem(sop: Sop, step: SopStep, done: Collection[str]) -> tuple[Error
     return ErrorKind.OUT_OF_ORDER, f"{step.title} before {names}"
 
 
-def hazard_problems(sop: Sop, step: SopStep, locked: Collection[str]) -> list[tuple[ErrorKind, str]]:
-    """A hazard error per hazard of ``step`` whose station is not locked out."""
-    return [(ErrorKind.HAZARD, f"{step.title} without lockout of {h.station}"
-             + (f" ({h.text})" if h.text else ""))
-            for h in sop.hazards_of(step.id) if h.station not in locked]
+def hazard_problems(sop: Sop, step: SopStep, locked: Collection[str],
+                    at_station: str | None = None) -> list[tuple[ErrorKind, str]]:
+    """A hazard error per hazard of ``step`` whose station is not locked out.
+
+    ``at_station``: the SOP runs on this station instead of the one it was
+    written for (one lockout SOP for every machine): its hazards are there."""
+    out = []
+    for hazard in sop.hazards_of(step.id):
+        station = at_station or hazard.station
+        if station not in locked:
+            text = f" ({hazard.text})" if hazard.text and at_station is None else ""
+            out.append((ErrorKind.HAZARD, f"{step.title} without lockout of {station}{text}"))
+    return out
 
 
 def left_locked(sop: Sop, locked: Collection[str]) -> list[tuple[ErrorKind, str]]:

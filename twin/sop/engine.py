@@ -79,13 +79,27 @@ class SopEngine:
         if self.finished:
             return []
         if refused:
-            return [SopEvent(SopEventKind.ACTION, now, message=f"{action.describe()}: refused, {refused}")]
+            return self._refused(action, now, refused)
         if action.kind == "control" and action.control is not None:
             self._track_lockout(action)
         handler = getattr(self, f"_on_{action.kind}", None)
         if handler is None:  # wait: time passes, nothing is judged
             return []
         return handler(action, state, now)
+
+    def _refused(self, action: TraineeAction, now: float, refused: str) -> list[SopEvent]:
+        """The line refused the action (a start under lockout): nothing is done, but
+        trying a step before the steps it must follow is still the trainee's mistake."""
+        message = f"{action.describe()}: refused, {refused}"
+        step = None
+        if action.kind == "control":
+            station = station_of(self.project, action.target)
+            step = self._pending(ActionKind.CONTROL, lambda s: s.control is action.control
+                                 and (s.target == action.target or s.station == station))
+        problem = order_problem(self.sop, step, self.done) if step is not None else None
+        if problem is None:
+            return [SopEvent(SopEventKind.ACTION, now, message=message)]
+        return self._error(step, now, problem[0], f"{problem[1]} ({message})")
 
     def _on_hint(self, action: TraineeAction, state: TwinState, now: float) -> list[SopEvent]:
         step = self._named_or_current(action)
@@ -112,10 +126,8 @@ class SopEngine:
                              and (s.target == action.target or s.station == station))
         if step is not None:
             return self._complete(step, now)
-        current = self.current
-        if current is not None and current.action is ActionKind.CONTROL and current.control is action.control:
-            return self._wrong_part(ActionKind.CONTROL, now, f"{action.control.value} on {station}")
-        return self._nothing(now, f"{action.describe()} (no step asks for it now)")
+        return self._wrong_part(ActionKind.CONTROL, now, f"{action.control.value} on {station}",
+                                lambda s: s.control is action.control)
 
     def _on_set(self, action: TraineeAction, state: TwinState, now: float) -> list[SopEvent]:
         step = self._pending(ActionKind.SET, lambda s: s.signal == action.signal)
@@ -272,15 +284,20 @@ class SopEngine:
         self.errors.append(error)
         return [SopEvent(ERROR, now, error.step_id, message, error)]
 
-    def _wrong_part(self, kind: ActionKind, now: float, what: str) -> list[SopEvent]:
-        """An action of the current step's kind on the wrong part is a mistake; of
-        another kind, it is merely not what the SOP asks now."""
+    def _wrong_part(self, kind: ActionKind, now: float, what: str, same=lambda step: True) -> list[SopEvent]:
+        """An action on the wrong part: a mistake when a step not done asks for this kind
+        of action (the current step if it does, else the first such step), else merely
+        not what the SOP asks."""
         current = self.current
-        if current is None or current.action is not kind:
+        if current is not None and current.action is kind and same(current):
+            step = current
+        else:
+            step = self._pending(kind, same)
+        if step is None:
             return self._nothing(now, f"{what} (no step asks for it now)")
-        wanted = current.signal if kind in (ActionKind.SET, ActionKind.ENTER) else current.target
-        return self._error(current, now, ErrorKind.WRONG_COMPONENT,
-                           f"{what}; step {self.sop.number(current.id)} ({current.title}) needs {wanted}")
+        wanted = step.signal if kind in (ActionKind.SET, ActionKind.ENTER) else step.target
+        return self._error(step, now, ErrorKind.WRONG_COMPONENT,
+                           f"{what}; step {self.sop.number(step.id)} ({step.title}) needs {wanted}")
 
     @staticmethod
     def _nothing(now: float, message: str) -> list[SopEvent]:

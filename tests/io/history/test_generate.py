@@ -13,6 +13,7 @@ from linetwin.main import DEMO_PROJECT
 from linetwin.twin.clock import ReplayClock
 from linetwin.twin.model import SignalKind
 from linetwin.twin.pipeline import TwinPipeline
+from linetwin.twin.production.events import ComplianceEvent
 from linetwin.twin.sim.simulation import DEFECT_NAMES
 from linetwin.twin.updates import ConnectionChange, ConnectionState
 
@@ -104,13 +105,17 @@ def test_alerts_are_those_a_pipeline_raises_replaying_the_stored_items(history, 
     second = np.floor(np.array([u.source_time for u in updates]) - START).astype(int)
     bounds = np.flatnonzero(np.diff(second)) + 1
     chunks = np.split(np.arange(len(updates)), bounds)
+    steps = _operator_steps(store)  # judged against the project's SOPs, as the generator's were
     for i, chunk in enumerate(chunks):
         items = [updates[j] for j in chunk]
+        end = np.inf if i == len(chunks) - 1 else START + second[chunks[i + 1][0]]
+        while steps and steps[0].time < end:
+            items.append(steps.pop(0))
         if i == 0:
             items.insert(0, changes["connected"])
         if i == len(chunks) - 1:
             items.append(changes["disconnected"])
-        clock.set(items[-1].source_time if i < len(chunks) - 1 else START + MINUTES * 60)
+        clock.set(updates[chunk[-1]].source_time if i < len(chunks) - 1 else START + MINUTES * 60)
         pipeline.step(items)
     assert latest.keys() == stored.keys()
     for alert_id, alert in latest.items():
@@ -146,3 +151,8 @@ def test_refuses_to_overwrite_a_history_and_bad_hours(project, tmp_path):
     empty.touch()  # e.g. made by mktemp: nothing to lose
     summary = generate_history(project, empty, 0.5 / 60, start=START)
     assert summary.counts["signal_samples"] > 0 and summary.end == START + 30
+
+
+def _operator_steps(store) -> list[ComplianceEvent]:
+    return [ComplianceEvent(r["time"], r["station"], r["operator"], r["role"], r["sop_id"], r["step"],
+                            r["action"], bool(r["ok"]), r["reason"] or "") for r in store.compliance_events()]

@@ -6,7 +6,7 @@ import pytest
 
 from linetwin.io.training import identities
 from linetwin.io.training.identities import IdentityError, User
-from linetwin.ui.cli.train_args import ROLES as CLI_ROLES
+from linetwin.ui.cli.training.train_args import ROLES as CLI_ROLES
 
 
 def test_users_are_kept_in_the_config_folder_and_read_back(tmp_path):

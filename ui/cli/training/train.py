@@ -131,25 +131,26 @@ def _script(source: str, sop):
 
 def _trainee(name: str | None) -> tuple[str, str] | None:
     """(name, role) of a known LineTwin user: a record never names a bare OS account."""
-    from linetwin.io.training.identities import UserError, find_user
+    from linetwin.io.training.identities import IdentityError, find_user
 
     if not name:
         return _fail("--trainee NAME is needed: the LineTwin user the record is for "
                      "(add one with `linetwin train users add NAME --role operator`)")
     try:
         user = find_user(name)
-    except UserError as exc:
+    except IdentityError as exc:
         return _fail(str(exc))
     return user.name, user.role
 
 
 def _store(history: Path | None, result, role: str, certification_days: int) -> str | None:
-    from linetwin.io.training.records import RecordError, default_store_path, store_record
+    from linetwin.io.history.history_store import HistoryStoreError
+    from linetwin.io.training.records import TrainingRecordError, default_store_path, store_record
 
     path = history if history is not None else default_store_path()
     try:
         return store_record(path, result, role, certification_days)
-    except (RecordError, OSError) as exc:
+    except (TrainingRecordError, HistoryStoreError, OSError) as exc:
         return _fail(f"{path}: the record was not stored: {exc}")
 
 

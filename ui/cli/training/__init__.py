@@ -1,0 +1,1 @@
+"""The `train` command: SOP training sessions, records, sign-off and users."""
