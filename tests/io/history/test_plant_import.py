@@ -148,7 +148,9 @@ def test_parquet_export_with_its_own_types(store, project, tmp_path):
     report = import_events(store, project, path, maps, skip_bad=True, now=NOW)
     assert [str(b) for b in report.bad] == [
         "data row 2 of qs.parquet: unknown station 'capper' (known: infeed, filler, "
-        "sealer, inspection, labeler, packer, outfeed)"]
+        "sealer, inspection, labeler, packer, outfeed, sealer.seal_head, sealer.temperature_controller, "
+        "sealer.isolator, inspection.camera, labeler.applicator, labeler.label_roll, labeler.guard, "
+        "labeler.isolator)"]  # components (the demo's SOP targets) are known too
     rows = store.inspection_events()
     assert [(r["unit_id"], r["time"], r["result"]) for r in rows] == [
         ("A1", utc("2026-05-28T10:00:00"), "pass"), ("A3", utc("2026-05-28T10:00:10"), "fail")]
