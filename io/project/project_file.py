@@ -21,11 +21,10 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from linetwin.io.project import project_schema as schema
-from linetwin.io.project.file_problems import (  # noqa: F401 (Problem, format_key: imported from here)
+from linetwin.io.project.file_problems import (  # noqa: F401 (Problem: callers import it from here)
     Problem,
     ProjectFileError,
     Vocabulary,
-    format_key,
     parse_toml,
     problem_at,
     read_toml_text,
