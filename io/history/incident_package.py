@@ -5,6 +5,8 @@ A package is a zip holding
 - ``project/<name>.toml``: the project file, its mesh paths rewritten to the
   copies inside the package (``meshes/...``, relative to the project file);
 - ``project/meshes/...``: every mesh file the project references;
+- ``project/sops/...``: its SOP files (their step images in ``sops/images/``),
+  so a replay judges the operator steps against the same SOPs;
 - ``history.duckdb``: the slice ``[start - warmup, end]`` of every table (from
   further back when an alert active at ``start`` was raised earlier) as a
   history of its own (:mod:`.data_slice`), bookmarks and annotations of the
@@ -113,16 +115,49 @@ def _stage_project(project_path: Path, folder: Path) -> tuple[str, list[str]]:
             shutil.copyfile(source, folder / name)
             copied[source] = name
         asset["mesh"] = copied[source]
+    sops = _stage_sops(doc, project_path, folder)
     project_name = project_path.name if project_path.suffix == ".toml" else "project.toml"
     (folder / project_name).write_text(tomlkit.dumps(doc), encoding="utf-8")
-    return f"project/{project_name}", sorted(f"project/{m}" for m in copied.values())
+    return f"project/{project_name}", sorted(f"project/{m}" for m in [*copied.values(), *sops])
 
 
-def _unique_name(name: str, taken: set[str]) -> str:
-    """``meshes/NAME``, numbered when two different files share a name."""
-    candidate, n = f"meshes/{name}", 1
+def _stage_sops(doc: tomlkit.TOMLDocument, project_path: Path, folder: Path) -> list[str]:
+    """Copy the project's SOP files (and their step images), rewriting the paths; the
+    copies' names relative to the project file."""
+    if "sops" not in doc:
+        return []
+    staged: list[str] = []
+    names: list[str] = []
+    for entry in doc["sops"]:
+        source = (project_path.parent / str(entry)).resolve()
+        try:
+            sop = tomlkit.parse(source.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, tomlkit.exceptions.TOMLKitError) as exc:
+            raise PackageError(f"{project_path}: SOP file {source}: cannot be read: {exc}") from None
+        for step in sop.get("steps", []):
+            if step.get("image"):
+                image = (source.parent / str(step["image"])).resolve()
+                if not image.is_file():
+                    raise PackageError(f"{source}: step {step.get('id')!r}: image {image} does not exist")
+                name = _unique_name(image.name, set(staged), folder="sops/images")
+                (folder / "sops" / "images").mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(image, folder / name)
+                staged.append(name)
+                step["image"] = name.removeprefix("sops/")
+        name = _unique_name(source.name, set(staged), folder="sops")
+        (folder / "sops").mkdir(exist_ok=True)
+        (folder / name).write_text(tomlkit.dumps(sop), encoding="utf-8")
+        staged.append(name)
+        names.append(name)
+    doc["sops"] = names
+    return staged
+
+
+def _unique_name(name: str, taken: set[str], folder: str = "meshes") -> str:
+    """``FOLDER/NAME``, numbered when two different files share a name."""
+    candidate, n = f"{folder}/{name}", 1
     while candidate in taken:
-        candidate, n = f"meshes/{n}-{name}", n + 1
+        candidate, n = f"{folder}/{n}-{name}", n + 1
     return candidate
 
 

@@ -45,7 +45,8 @@ class Advance:
 
 
 class TrainingRun:
-    """One trainee on one SOP on the simulated line from ``epoch`` (POSIX seconds).
+    """One trainee on one SOP on the simulated line; the first step starts at ``epoch``
+    (POSIX seconds), after ``warmup_s`` of line time that brings the stations up.
 
     The simulator's own operators do their procedures without violations here
     (``violation_rate`` 0): in training, the only mistakes are the trainee's.
@@ -54,9 +55,9 @@ class TrainingRun:
     def __init__(self, project: Project, sop: Sop, trainee: str, seed: int = 1,
                  scenario: str = "normal", epoch: float = 0.0, warmup_s: float = WARMUP_S) -> None:
         self.project, self.sop = project, sop
-        self.feed = SimFeed(project, seed=seed, scenario=scenario, epoch=epoch,
+        self.feed = SimFeed(project, seed=seed, scenario=scenario, epoch=epoch - warmup_s,
                             production=ProductionConfig(violation_rate=0.0))
-        self.clock = ReplayClock(epoch)
+        self.clock = ReplayClock(epoch - warmup_s)
         self.pipeline = TwinPipeline(project, self.clock)
         self.settings = {"seed": seed, "scenario": scenario}
         self._faults: list[tuple[float, int, str]] = []  # (due time, order, name)
@@ -145,7 +146,7 @@ class TrainingRun:
     def run_script(self, actions: Iterable[TraineeAction]) -> TrainingResult:
         """Do ``actions`` one after another as fast as the simulator runs.
 
-        Each action takes :data:`ACTION_S` of line time; a ``verify`` watches
+        Each action comes :data:`ACTION_S` of line time after the one before; a ``verify`` watches
         until its step is done, times out, or the SOP ends; ``wait`` lets time pass.
         """
         for action in actions:
@@ -154,11 +155,12 @@ class TrainingRun:
             if action.kind == "wait":
                 self.advance(action.seconds)
                 continue
+            self.advance(ACTION_S)  # reading, walking over, reaching: no action is instant
+            if self.finished:
+                break
             self.act(action)
             if action.kind == "verify":
                 self._watch_until_done(action)
-            else:
-                self.advance(ACTION_S)
         return self.finish()
 
     def _watch_until_done(self, action: TraineeAction) -> None:

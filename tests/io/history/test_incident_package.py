@@ -37,7 +37,10 @@ def test_package_reopens_project_meshes_and_the_data_of_the_range(history, packa
     project_path, history_path = open_package(package, cache_root=tmp_path)
     project = load_project(project_path)
     meshes = [a.mesh for a in project.assets if a.mesh]
-    assert len(meshes) == 7 and all(m.is_relative_to(project_path.parent) and m.is_file() for m in meshes)
+    assert len(meshes) == 15 and all(m.is_relative_to(project_path.parent) and m.is_file() for m in meshes)
+    # its SOPs travel with it: a replay of the package judges operator steps as the original did
+    assert [s.id for s in project.sops] == [s.id for s in load_project(DEMO_PROJECT).sops]
+    assert all(s.path.is_relative_to(project_path.parent) for s in project.sops)
     with HistoryStore(history, read_only=True) as full, HistoryStore(history_path, read_only=True) as part:
         assert slice_hash(part, A, B) == slice_hash(full, A, B)
         assert part.count("inspection_events") < full.count("inspection_events")
