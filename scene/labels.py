@@ -76,10 +76,13 @@ class StationLabels:
     laid out so that no two overlap (see :func:`declutter`)."""
 
     def __init__(self, plotter: pv.Plotter, anchors: dict[str, np.ndarray],
-                 names: dict[str, str]) -> None:
+                 names: dict[str, str], quiet: frozenset[str] = frozenset()) -> None:
         self.plotter = plotter
         self.anchors = anchors
         self.names = names
+        # Parts of a station (a seal head, an isolator) are labelled only while
+        # selected: eight more labels around the stations would bury theirs.
+        self.quiet = quiet
         self.order = list(anchors)
         self.row = {a: i for i, a in enumerate(self.order)}
         self.status: dict[str, str] = {a: "" for a in anchors}
@@ -87,7 +90,7 @@ class StationLabels:
         self._anchor_points = np.array([anchors[a] for a in self.order], dtype=float).reshape(-1, 3)
         self.text_properties = {}  # label set name -> its vtkTextProperty (for measuring)
         self._plain = self._label_set(
-            "labels", self._anchor_points, [self.text(a) for a in self.order], font_size=13,
+            "labels", self._anchor_points, [self._plain_text(a) for a in self.order], font_size=13,
             text_color="#1B1F24", background_color="white")
         self._chosen = self._label_set("label-selected", np.zeros((1, 3)), [""], font_size=15,
                                        text_color="white", background_color="#1F3BFF")
@@ -147,10 +150,13 @@ class StationLabels:
 
     def _write(self, asset_id: str) -> None:
         # The selected station shows only its emphasized copy, never two labels.
-        text = "" if asset_id == self.selected else self.text(asset_id)
+        text = "" if asset_id == self.selected else self._plain_text(asset_id)
         _text_array(self._plain).SetValue(self.row[asset_id], text)
         if asset_id == self.selected:
             _text_array(self._chosen).SetValue(0, self.text(asset_id))
+
+    def _plain_text(self, asset_id: str) -> str:
+        return "" if asset_id in self.quiet else self.text(asset_id)
 
     def _label_set(self, name: str, points: np.ndarray, texts: list[str], **style) -> pv.PolyData:
         cloud = pv.PolyData(points.astype(float))

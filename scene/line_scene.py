@@ -32,7 +32,7 @@ from linetwin.scene.meshes import (
 )
 from linetwin.twin.colors import AssetAppearance, Look
 from linetwin.twin.geometry import AssetGeometry
-from linetwin.twin.model import Project
+from linetwin.twin.model import AssetLevel, Project
 
 SELECTION_COLOR = "#1F3BFF"
 BACKGROUND_BOTTOM = "#E9ECF1"
@@ -76,8 +76,9 @@ class LineScene:
         anchors = {a: self.label_anchor(a) for a in self.actors}  # labels.py keeps them apart
         self.badges = AlertBadges(plotter, {a: p + np.array([0.0, 0.0, 1.0])
                                             for a, p in anchors.items()})
-        self.labels = StationLabels(plotter, anchors,
-                                    {a.id: a.name for a in project.assets})
+        self.labels = StationLabels(plotter, anchors, {a.id: a.name for a in project.assets},
+                                    quiet=frozenset(a.id for a in project.assets
+                                                    if a.level is AssetLevel.COMPONENT))
         self.fit_line()
 
     # -- building ---------------------------------------------------------
