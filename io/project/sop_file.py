@@ -120,6 +120,7 @@ def _to_sop(doc: schema.SopDocument, project: Project, path: Path, lines: KeyLin
         scoring=_to_scoring(doc.scoring),
         time_limit_s=head.time_limit_s,
         certification_days=head.certification_days,
+        run_gap_s=head.run_gap_s,
         path=path,
     )
 

@@ -74,6 +74,7 @@ class SopSection(_Section):
     station: Identifier | None = None  # None: the first step's station
     time_limit_s: PositiveFloat | None = None
     certification_days: Annotated[StrictInt, Field(gt=0)] = 365
+    run_gap_s: PositiveFloat = 900.0  # compliance mode: steps further apart are separate runs
 
 
 class RevisionEntry(_Section):
