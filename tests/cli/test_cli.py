@@ -17,7 +17,7 @@ ENTRY = [sys.executable, "-m", "linetwin.main"]
 def test_check_demo_prints_summary_and_exits_0(capsys):
     assert main(["check", str(DEMO_PROJECT)]) == 0
     out = capsys.readouterr().out.strip().splitlines()
-    assert len(out) == 1 and "OK" in out[0] and "7 meshes" in out[0]
+    assert len(out) == 1 and "OK" in out[0] and "15 meshes" in out[0] and "3 SOPs" in out[0]
 
 
 def test_check_reports_file_line_and_exits_1(tmp_path, capsys):

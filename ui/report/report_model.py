@@ -190,6 +190,9 @@ def _hashes(session: ReplaySession, project_path: Path, start: float,
     hashes = [("project", project_path.name, file_sha256(project_path))]
     meshes = sorted({a.mesh for a in session.project.assets if a.mesh is not None})
     hashes += [("mesh", m.name, file_sha256(m) if m.is_file() else "missing") for m in meshes]
+    # the SOPs operator steps were judged against (compliance alerts in the report)
+    hashes += [("sop", f"{s.id} {s.version} ({s.path.name})", file_sha256(s.path))
+               for s in session.project.sops if s.path is not None and s.path.is_file()]
     hashes.append(("data", f"{session.path.name}, rows of the range",
                    slice_hash(session.store, start, end)))
     return hashes

@@ -103,7 +103,7 @@ def test_report_from_its_own_package_hashes_the_same_data(history, tmp_path):
     second = tmp_path / "b.html"
     assert report(package, "-o", second) == 0
     hashes = [re.findall(r'<td class="hash">([0-9a-f]{64})</td>', p.read_text()) for p in (first, second)]
-    assert hashes[0] == hashes[1] and len(hashes[0]) == 9  # project, 7 meshes, data
+    assert hashes[0] == hashes[1] and len(hashes[0]) == 20  # project, 15 meshes, 3 SOPs, data
 
 
 @pytest.mark.parametrize("args, code, message", [
