@@ -95,3 +95,84 @@ def test_reference_run_through_the_widgets_passes_and_is_stored(qtbot, window, u
     assert dialog.verdict.text().startswith("PASSED")
     assert dialog.record_id and dialog.record_id in dialog.record_line.text()
     assert dialog.store_path == users / "records.duckdb" and dialog.store_path.exists()
+
+
+def test_a_wrong_pick_is_a_red_line_with_the_engines_message(qtbot, window):
+    click(qtbot, window.step_box.acknowledge)
+    operate(qtbot, window, "sealer", Control.STOP)
+    set_value(qtbot, window, "sealer.seal_temperature", 185.0)
+    click(qtbot, window.step_box.verify)
+    run_for(window, 170, until=lambda: current_id(window) == "check_seal_head")
+    assert pick_in_3d(window, "sealer.isolator") == "sealer.isolator"
+    message = window.run.engine.errors[-1].message
+    assert "needs sealer.seal_head" in message
+    assert any(message in text and "[wrong_component]" in text for text in errors(window))
+    assert window.banner.isVisible() and message in window.banner.text()
+    assert current_id(window) == "check_seal_head"
+
+
+def test_engaging_before_verification_and_out_of_range_are_caught(qtbot, window):
+    click(qtbot, window.step_box.acknowledge)
+    operate(qtbot, window, "sealer", Control.STOP)
+    set_value(qtbot, window, "sealer.seal_temperature", 195.0)
+    assert "[out_of_range]" in errors(window)[-1] and "183 .. 187" in errors(window)[-1]
+    set_value(qtbot, window, "sealer.seal_temperature", 185.0)
+    operate(qtbot, window, "sealer", Control.START)  # skipped verification
+    assert "[out_of_order]" in errors(window)[-1] and "Verify the seal temperature" in errors(window)[-1]
+    assert current_id(window) == "verify_temperature"
+    assert "✗" in window.instruction.progress.item(5).text()
+
+
+def test_a_hazardous_step_without_lockout_is_caught(qtbot, users, project, geometries):
+    from linetwin.twin.sop.training_run import TrainingRun
+    from linetwin.ui.qt.training.training_window import TrainingWindow
+    from tests.ui.training.conftest import EPOCH, demo_sop
+
+    run = TrainingRun(project, demo_sop(project, "SOP-LOTO-07"), TRAINEE, epoch=EPOCH)
+    window = TrainingWindow(run, geometries, "operator", history=users / "records.duckdb")
+    qtbot.addWidget(window)
+    window.show()
+    window.start()
+    window.timer.stop()
+    try:
+        operate(qtbot, window, "labeler", Control.STOP)
+        assert pick_in_3d(window, "labeler.guard") == "labeler.guard"  # no lockout first
+        kinds = [e.kind.value for e in window.run.engine.errors]
+        assert "hazard" in kinds and any("[hazard]" in t and "lockout of labeler" in t for t in errors(window))
+    finally:
+        window.close_without_asking()
+
+
+def test_an_injected_fault_shows_in_the_feedback(window):
+    menu = next(a.menu() for a in window.menuBar().actions() if a.text() == "&Trainer")
+    faults = next(a.menu() for a in menu.actions() if a.text() == "Inject &fault")
+    next(a for a in faults.actions() if a.text() == "Heater sag").trigger()
+    lines = window.feedback.texts(SopEventKind.FAULT_INJECTED)
+    assert len(lines) == 1 and "seal_temperature" in lines[0]
+    assert window.run.engine.faults == ["heater-degradation"]
+
+
+def test_speed_box_runs_the_line_faster(window):
+    before = window.run.now
+    window.speed_box.setCurrentIndex(window.speed_box.findData(5.0))
+    window.tick(1.0)
+    assert window.speed == 5.0 and window.run.now - before == pytest.approx(5.0)
+
+
+def test_ending_early_stores_a_failed_record_that_cannot_be_signed(window, said):
+    window.end_action.trigger()
+    dialog = window.result_dialog
+    assert not window.result.passed and dialog.verdict.text().startswith("FAILED")
+    assert window.result.errors_by_kind()["incomplete"] == len(window.run.sop.steps)
+    assert dialog.record_id and not dialog.sign_button.isEnabled()
+    assert not window.station_box.isEnabled()
+    window.tick(5.0)  # ended: the line no longer advances
+    assert window.run.engine.finished
+
+
+def test_closing_a_running_session_asks_first(window, said, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    monkeypatch.setattr(QMessageBox, "question", staticmethod(lambda *a, **k: QMessageBox.StandardButton.No))
+    window.close()
+    assert window.isVisible() and window.running

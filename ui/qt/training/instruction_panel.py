@@ -87,7 +87,7 @@ class InstructionPanel(QWidget):
         else:
             self.position.setText(f"Step {sop.number(step.id)} of {len(sop.steps)}  ·  {sop.id} v{sop.version}")
             self.title.setText(step.title)
-            self.text.setMarkdown(step.instruction or "_No further instruction._")
+            self.text.setMarkdown(step.instruction or "No further instruction.")
             self._show_image(step)
             self.hint.setEnabled(True)
         self.refresh_progress()

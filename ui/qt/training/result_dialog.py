@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 from PySide6.QtWidgets import (
-    QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QHBoxLayout, QLabel, QLineEdit,
+    QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
     QMessageBox, QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout,
 )
 
@@ -91,17 +91,17 @@ class ResultDialog(QDialog):
         layout.addWidget(self._errors_table())
         layout.addWidget(self.record_line)
         layout.addLayout(buttons)
-        self.resize(720, 620)
+        self.resize(820, 680)
 
     def _steps_table(self) -> QTableWidget:
-        table = _table(["#", "Step", "Done", "Time", "Errors", "Hints"], "resultSteps")
+        table = _table(["#", "Step", "Done", "Time", "Errors", "Hints"], "resultSteps", stretch=1)
         for s in self.result.steps:
             _row(table, [str(s.step), s.title, "✓" if s.completed else "✗",
                          clock(s.time_s) if s.time_s is not None else "—", str(s.errors), str(s.hints)])
         return table
 
     def _errors_table(self) -> QTableWidget:
-        table = _table(["Step", "Kind", "Message"], "resultErrors")
+        table = _table(["Step", "Kind", "Message"], "resultErrors", stretch=2)
         for e in self.result.errors:
             _row(table, [str(e.step) if e.step else "SOP", e.kind.value, e.message])
         return table
@@ -190,13 +190,17 @@ class SignOffDialog(QDialog):
         return self.note.text().strip()
 
 
-def _table(headers: list[str], name: str) -> QTableWidget:
+def _table(headers: list[str], name: str, stretch: int) -> QTableWidget:
+    """A read-only table; column ``stretch`` takes the width the others leave."""
     table = QTableWidget(0, len(headers))
     table.setObjectName(name)
     table.setHorizontalHeaderLabels(headers)
     table.verticalHeader().hide()
     table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-    table.horizontalHeader().setStretchLastSection(True)
+    header = table.horizontalHeader()
+    for column in range(len(headers)):
+        mode = QHeaderView.ResizeMode.Stretch if column == stretch else QHeaderView.ResizeMode.ResizeToContents
+        header.setSectionResizeMode(column, mode)
     return table
 
 

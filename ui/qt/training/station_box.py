@@ -161,7 +161,7 @@ class StationBox(QWidget):
         if not station:
             return
         if sim.locked_out(station):
-            self.status.setText("🔒 LOCKED OUT")
+            self.status.setText("LOCKED OUT")
             self.status.setStyleSheet("color: #B91C1C; font-weight: bold;")
         elif sim.held(station):
             self.status.setText("stopped by operator (held)")
@@ -170,7 +170,8 @@ class StationBox(QWidget):
             state = reading(self.run.pipeline.state, f"{station}.state")
             name = "no data" if math.isnan(state) else self.project.state_name(int(state))
             self.status.setText(name)
-            self.status.setStyleSheet("color: #166534;")
+            color = {"running": "#166534", "fault": "#B91C1C"}.get(name, "#B45309")
+            self.status.setStyleSheet(f"color: {color};")
         lines = []
         for signal in self.project.signals_of(station):
             if signal.kind is SignalKind.ANALOG:

@@ -10,6 +10,7 @@ where.
 from __future__ import annotations
 
 import math
+import textwrap
 
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QFont
@@ -21,6 +22,7 @@ from linetwin.twin.sop.constraints import reading
 from linetwin.twin.sop.sop_model import ActionKind, SopStep
 from linetwin.twin.sop.trainee_actions import TraineeAction
 
+CHOICE_WRAP = 44  # characters per line of a quiz choice: the panel stays narrow
 _HOW = {
     ActionKind.PICK: "Click the part in the 3D view.",
     ActionKind.CONTROL: "Use the station's controls below.",
@@ -81,7 +83,7 @@ class StepBox(QGroupBox):
     def show_step(self, step: SopStep | None) -> None:
         self.step = step
         kind = step.action if step is not None else None
-        self.how.setText(_HOW.get(kind, "") if kind else "Nothing left to do: end the session.")
+        self.how.setText(_HOW.get(kind, "") if kind else "All steps done.")
         self.how.setVisible(kind not in (ActionKind.ACKNOWLEDGE, ActionKind.VERIFY, ActionKind.QUIZ))
         self.acknowledge.setVisible(kind is ActionKind.ACKNOWLEDGE)
         for widget in (self.condition, self.verify, self.verify_progress):
@@ -101,7 +103,8 @@ class StepBox(QGroupBox):
             self.choice_group.removeButton(button)
             button.deleteLater()
         for n, choice in enumerate(step.choices):
-            radio = QRadioButton(choice)
+            radio = QRadioButton(textwrap.fill(choice, CHOICE_WRAP))  # radio buttons do not wrap
+            radio.setProperty("choice", choice)
             radio.setObjectName(f"choice_{n}")
             self.choice_group.addButton(radio)
             self._choice_layout.addWidget(radio)
@@ -109,7 +112,7 @@ class StepBox(QGroupBox):
     def _answer(self) -> None:
         chosen = self.choice_group.checkedButton()
         if chosen is not None:
-            self.acted.emit(TraineeAction("answer", choice=chosen.text(), step=self._id()))
+            self.acted.emit(TraineeAction("answer", choice=chosen.property("choice"), step=self._id()))
 
     def refresh(self) -> None:
         """The verify step's live progress (engine.watching: since when it holds)."""

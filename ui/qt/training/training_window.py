@@ -116,10 +116,14 @@ class TrainingWindow(QMainWindow):
         column.addStretch(1)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setWidget(actions)
-        self._dock("Instruction", self.instruction, Area.LeftDockWidgetArea)
-        self._dock("Actions", scroll, Area.RightDockWidgetArea)
-        self._dock("Feedback", self.feedback, Area.BottomDockWidgetArea)
+        scroll.setMinimumWidth(actions.sizeHint().width() + 24)
+        left = self._dock("Instruction", self.instruction, Area.LeftDockWidgetArea)
+        right = self._dock("Actions", scroll, Area.RightDockWidgetArea)
+        bottom = self._dock("Feedback", self.feedback, Area.BottomDockWidgetArea)
+        self.resizeDocks([left, right], [340, actions.sizeHint().width() + 24], Qt.Orientation.Horizontal)
+        self.resizeDocks([bottom], [150], Qt.Orientation.Vertical)
 
     def _dock(self, title: str, widget: QWidget, area) -> QDockWidget:
         dock = QDockWidget(title, self)
@@ -240,6 +244,8 @@ class TrainingWindow(QMainWindow):
         self._handle(self.run.log[before:])
         self._refresh()
         self.end_action.setEnabled(False)
+        for hands in (self.step_box, self.station_box, self.instruction.hint):
+            hands.setEnabled(False)  # the line keeps its state; the session takes no more actions
         self.result_dialog = ResultDialog(self.result, self.run.sop, self.trainee_role, self.history, self)
         self.result_dialog.show()
 
@@ -250,7 +256,8 @@ class TrainingWindow(QMainWindow):
             self.feedback.add(event)
             if event.kind is SopEventKind.ERROR:
                 self.banner.show_error(event)
-            elif event.kind is SopEventKind.STEP_STARTED:
+            elif event.kind is SopEventKind.STEP_STARTED or (
+                    event.kind is SopEventKind.STEP_COMPLETED and self.run.engine.current is None):
                 self._show_step()
         if events:
             self.instruction.refresh_progress()
@@ -263,6 +270,7 @@ class TrainingWindow(QMainWindow):
         self.step_box.show_step(step)
         if step is None:
             self.focus.clear()
+            self.station_box.emphasize(None)
             return
         self.station_box.select_station(step.station)
         groups = {ActionKind.CONTROL: self.station_box.controls, ActionKind.SET: self.station_box.setpoints,
