@@ -30,6 +30,9 @@ def run_train(args: argparse.Namespace, open_window) -> int:
         return 1
     if args.list:
         return _list(project)
+    if not args.sop and args.script is None and not args.print_reference:
+        faults = _faults(args.fault)  # the window's start dialog asks for the SOP (and trainee)
+        return 1 if faults is None else open_window(args.project, None, args.trainee, _options(args, faults))
     sop = _sop(project, args)
     if sop is None:
         return 1
@@ -42,9 +45,12 @@ def run_train(args: argparse.Namespace, open_window) -> int:
     if faults is None:
         return 1
     if args.script is None:
-        options = {"seed": args.seed, "scenario": args.scenario, "faults": faults, "history": args.history}
-        return open_window(args.project, sop.id, args.trainee, options)
+        return open_window(args.project, sop.id, args.trainee, _options(args, faults))
     return _headless(project, sop, args, faults)
+
+
+def _options(args: argparse.Namespace, faults: list[tuple[str, float]]) -> dict:
+    return {"seed": args.seed, "scenario": args.scenario, "faults": faults, "history": args.history}
 
 
 def _list(project) -> int:
