@@ -49,7 +49,7 @@ class Focus:
             actor.GetProperty().SetOpacity(faded)
             self._faded[other] = (own, faded)
         self._outline = self.scene.plotter.add_silhouette(
-            self.scene.meshes[asset_id], color=FOCUS_COLOR, line_width=6.0, feature_angle=False)
+            self.scene.meshes[asset_id], color=FOCUS_COLOR, line_width=4.0, feature_angle=False)
 
     def clear(self) -> None:
         """Undo :meth:`show`: every faded actor gets its own opacity back."""

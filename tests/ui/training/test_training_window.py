@@ -176,3 +176,21 @@ def test_closing_a_running_session_asks_first(window, said, monkeypatch):
     monkeypatch.setattr(QMessageBox, "question", staticmethod(lambda *a, **k: QMessageBox.StandardButton.No))
     window.close()
     assert window.isVisible() and window.running
+
+
+def test_hint_button_shows_the_steps_hint_and_costs_points(qtbot, window):
+    click(qtbot, window.step_box.acknowledge)
+    click(qtbot, window.instruction.hint)
+    lines = window.feedback.texts(SopEventKind.HINT_USED)
+    assert len(lines) == 1 and window.run.sop.step("stop_sealer").hint in lines[0]
+    assert window.run.engine.score() == 100 - window.run.sop.scoring.hint_penalty
+
+
+def test_ctrl_q_closes_the_window_after_the_question(qtbot, window, said):
+    from PySide6.QtGui import QKeySequence
+
+    ctrl_q = QKeySequence(QKeySequence.StandardKey.Quit)
+    quit_action = next(a for a in window.actions() if a.shortcut() == ctrl_q)
+    quit_action.trigger()  # QApplication.closeAllWindows
+    qtbot.waitUntil(lambda: not window.isVisible())
+    assert said[-1][0] == "question" and "abandon" in said[-1][2]

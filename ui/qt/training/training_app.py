@@ -18,7 +18,7 @@ from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QWidget
 
 from linetwin.io.training import identities
-from linetwin.ui.qt.training.start_dialog import ADD_USER, StartDialog
+from linetwin.ui.qt.training.start_dialog import StartDialog
 
 _open_windows: list = []  # training windows, kept alive until they close
 NO_SOPS = "{path} has no SOPs: list SOP files in the project, e.g. sops = [\"sops/NAME.toml\"]"
@@ -43,8 +43,8 @@ def choose_session(project, sop_id: str | None, trainee: str | None, anchor: QWi
     try:
         user = identities.find_user(trainee)
     except identities.IdentityError as exc:
-        QMessageBox.warning(anchor, "Unknown trainee",
-                            f"{exc}\n\nA trainee is a LineTwin user; add one with\n{ADD_USER}")
+        QMessageBox.warning(anchor, "Unknown trainee", f"{exc}\n(a trainee is a LineTwin user, "
+                            "usually with the role operator)")
         return None
     return sop, user
 
@@ -86,6 +86,8 @@ def run_training_gui(project_path: Path, sop_id: str | None, trainee: str | None
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setOrganizationName("LineTwin")
     app.setApplicationName("LineTwin")
+    # Ctrl+C or SIGTERM also ends a start dialog's or a message box's loop.
+    quit_signals.connect(lambda: close_all() or app.exit(0))
     try:
         project = load_project(project_path)
     except ProjectFileError as error:
@@ -93,12 +95,11 @@ def run_training_gui(project_path: Path, sop_id: str | None, trainee: str | None
                              + "\n".join(str(p) for p in error.problems))
         return 1
     chosen = choose_session(project, sop_id, trainee)
-    if chosen is None:
-        return 1
+    if chosen is None or quit_signals.requested:
+        return 0 if quit_signals.requested else 1
     geometries = load_line_geometry(project, cache=MeshCache(user_cache_folder()))
     if open_training(project, *chosen, geometries, options) is None:
         return 1
-    quit_signals.connect(lambda: close_all() or app.exit(0))
     code = app.exec()
     close_all()
     return code
