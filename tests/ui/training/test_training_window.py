@@ -194,3 +194,15 @@ def test_ctrl_q_closes_the_window_after_the_question(qtbot, window, said):
     quit_action.trigger()  # QApplication.closeAllWindows
     qtbot.waitUntil(lambda: not window.isVisible())
     assert said[-1][0] == "question" and "abandon" in said[-1][2]
+
+
+def test_a_failure_in_the_line_is_a_message_not_a_traceback(window, said, monkeypatch):
+    def broken(_seconds):
+        raise RuntimeError("simulator broke")
+
+    monkeypatch.setattr(window.run, "advance", broken)
+    window._last_tick -= 1.0  # a second of real time has passed since the last tick
+    window.timer.start()
+    window.timer.timeout.emit()
+    assert said[-1][1] == "Training stopped" and "simulator broke" in said[-1][2]
+    assert not window.timer.isActive()

@@ -83,12 +83,12 @@ class TrainingWindow(QMainWindow):
         self._build_docks()
         self._build_menus()
         self._build_status_bar()
-        self.instruction.hint_requested.connect(lambda: self.act(TraineeAction("hint")))
-        self.step_box.acted.connect(self.act)
-        self.station_box.acted.connect(self.act)
+        self.instruction.hint_requested.connect(lambda: self.guarded(self.act, TraineeAction("hint")))
+        self.step_box.acted.connect(lambda action: self.guarded(self.act, action))
+        self.station_box.acted.connect(lambda action: self.guarded(self.act, action))
         self.timer = QTimer(self)
         self.timer.setInterval(TICK_MS)
-        self.timer.timeout.connect(self.tick)
+        self.timer.timeout.connect(lambda: self.guarded(self.tick))
         self._restore_geometry()
 
     # -- building ------------------------------------------------------------------------
@@ -140,12 +140,13 @@ class TrainingWindow(QMainWindow):
         trainer = self.menuBar().addMenu("&Trainer")
         faults = trainer.addMenu("Inject &fault")
         for text, name in FAULT_MENU:
-            self._action(faults, text, "", lambda _=False, n=name: self.inject_fault(n))
+            self._action(faults, text, "", lambda _=False, n=name: self.guarded(self.inject_fault, n))
         speeds = trainer.addMenu("&Speed")
         for speed in SPEEDS:
             self._action(speeds, f"{speed:g}x", "", lambda _=False, s=speed: self.set_speed(s))
         trainer.addSeparator()
-        self.end_action = self._action(trainer, "&End session", "Ctrl+E", self.end_session)
+        self.end_action = self._action(trainer, "&End session", "Ctrl+E",
+                                       lambda: self.guarded(self.end_session))
         view = self.menuBar().addMenu("&View")
         self._action(view, "&Fit line", "Home", self.view3d.fit_line)
         self._action(view, "Fly to the step's &target", "F", self._fly_to_target)
@@ -248,6 +249,17 @@ class TrainingWindow(QMainWindow):
             hands.setEnabled(False)  # the line keeps its state; the session takes no more actions
         self.result_dialog = ResultDialog(self.result, self.run.sop, self.trainee_role, self.history, self)
         self.result_dialog.show()
+
+    def guarded(self, work, *args) -> None:
+        """Run ``work`` from a click or the timer; a failure stops the session's clock and
+        is said in a message box (a trainee never sees a traceback)."""
+        try:
+            work(*args)
+        except Exception as exc:  # noqa: BLE001 - the last line of defence of a Qt slot
+            self.timer.stop()
+            QMessageBox.warning(self, "Training stopped",
+                                f"The session stopped: {type(exc).__name__}: {exc}\n"
+                                "Use Trainer ▸ End session to store what was done.")
 
     # -- the engine's events -------------------------------------------------------------
 
