@@ -10,7 +10,6 @@ never raises.
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QObject, QSettings, Qt
@@ -137,18 +136,11 @@ def run_replay_gui(project_path: Path, history_path: Path, label: str | None = N
     ``label``: what to call the history (an incident package's file name)."""
     from linetwin.io.mesh.mesh_cache import MeshCache, user_cache_folder
     from linetwin.io.mesh.meshes import load_line_geometry
-    from linetwin.io.project.project_file import ProjectFileError, load_project
-    from linetwin.ui.qt.startup.quit_signals import QuitSignals
+    from linetwin.ui.qt.startup.standalone import project_or_message, standalone_app
 
-    quit_signals = QuitSignals().install()
-    app = QApplication.instance() or QApplication(sys.argv[:1])
-    app.setOrganizationName("LineTwin")
-    app.setApplicationName("LineTwin")
-    try:
-        project = load_project(project_path)
-    except ProjectFileError as error:
-        QMessageBox.critical(None, "LineTwin", f"Cannot open {project_path}:\n"
-                             + "\n".join(str(p) for p in error.problems))
+    app, quit_signals = standalone_app()
+    project = project_or_message(project_path)
+    if project is None:
         return 1
     geometries = load_line_geometry(project, cache=MeshCache(user_cache_folder()))
     problems = {a: g.problem for a, g in geometries.items() if g.problem}

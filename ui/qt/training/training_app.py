@@ -10,7 +10,6 @@ the live window's menu.
 
 from __future__ import annotations
 
-import sys
 import time
 from pathlib import Path
 
@@ -79,20 +78,13 @@ def run_training_gui(project_path: Path, sop_id: str | None, trainee: str | None
     """The training window on its own until it closes; the exit code."""
     from linetwin.io.mesh.mesh_cache import MeshCache, user_cache_folder
     from linetwin.io.mesh.meshes import load_line_geometry
-    from linetwin.io.project.project_file import ProjectFileError, load_project
-    from linetwin.ui.qt.startup.quit_signals import QuitSignals
+    from linetwin.ui.qt.startup.standalone import project_or_message, standalone_app
 
-    quit_signals = QuitSignals().install()
-    app = QApplication.instance() or QApplication(sys.argv[:1])
-    app.setOrganizationName("LineTwin")
-    app.setApplicationName("LineTwin")
+    app, quit_signals = standalone_app()
     # Ctrl+C or SIGTERM also ends a start dialog's or a message box's loop.
     quit_signals.connect(lambda: close_all() or app.exit(0))
-    try:
-        project = load_project(project_path)
-    except ProjectFileError as error:
-        QMessageBox.critical(None, "LineTwin", f"Cannot open {project_path}:\n"
-                             + "\n".join(str(p) for p in error.problems))
+    project = project_or_message(project_path)
+    if project is None:
         return 1
     chosen = choose_session(project, sop_id, trainee)
     if chosen is None or quit_signals.requested:
