@@ -26,6 +26,7 @@ from linetwin.ui.qt.inspector import Inspector
 from linetwin.ui.qt.live_bridge import LiveBridge
 from linetwin.ui.qt.recording import RecordingControl
 from linetwin.ui.qt.replay.replay_app import add_open_history
+from linetwin.ui.qt.training.launch import add_train_action
 from linetwin.ui.qt.trend_plot import TrendPlot
 from linetwin.ui.qt.view3d import View3D
 from linetwin.ui.qt.widgets.elided_label import ElidedLabel
@@ -153,6 +154,7 @@ class MainWindow(QMainWindow):
         self._action(file_menu, "&Connect to server…", "Ctrl+L", self._connect_dialog)
         self._action(file_menu, "Save &screenshot…", "Ctrl+Shift+S", self._save_screenshot)
         add_open_history(self, file_menu)  # Open history… and .duckdb drops: replay mode
+        add_train_action(self, file_menu, self.session.project)  # SOP training, its own process
         file_menu.addSeparator()
         file_menu.addAction(self.recording.action)
         self.addAction(self.recording.action)
