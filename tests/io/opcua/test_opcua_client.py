@@ -67,7 +67,9 @@ def test_every_demo_signal_arrives_good_and_fresh(server, client_for):
             assert update.status_code == 0
             assert math.isfinite(update.value)
             assert abs(update.source_time - now) < 5.0
-            assert 0 <= update.receive_time - update.source_time < 2.0
+            # Order and clock, not speed: a swapped pair or a local-vs-UTC stamp is off by
+            # hours; a loaded CI machine has delivered the first values 2.3 s late.
+            assert 0 <= update.receive_time - update.source_time < 10.0
 
 
 def test_values_keep_coming_and_every_one_is_kept(server, client_for):
