@@ -111,8 +111,10 @@ class TrainingWindow(QMainWindow):
     def _build_docks(self) -> None:
         actions = QWidget()
         column = QVBoxLayout(actions)
-        column.addWidget(self.step_box)
+        # The station's controls first: the step's own box changes height from step to
+        # step, and buttons must not move under the trainee's mouse.
         column.addWidget(self.station_box)
+        column.addWidget(self.step_box)
         column.addStretch(1)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
