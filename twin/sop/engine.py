@@ -134,8 +134,9 @@ class SopEngine:
         if step is None:
             return self._wrong_part(ActionKind.SET, now, f"set {action.signal}")
         if action.value is None or not step.in_range(action.value):
+            shown = "nothing" if action.value is None else f"{action.value:g}"
             return self._error(step, now, ErrorKind.OUT_OF_RANGE,
-                               f"{action.signal} set to {action.value:g}; the step accepts {step.range_text()}")
+                               f"{action.signal} set to {shown}; the step accepts {step.range_text()}")
         return self._complete(step, now)
 
     def _on_enter(self, action: TraineeAction, state: TwinState, now: float) -> list[SopEvent]:
