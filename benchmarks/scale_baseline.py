@@ -1,0 +1,139 @@
+"""Bare VTK over a LineTwin project's meshes: the baseline of ``benchmarks/scale.py``.
+
+What a plain VTK script would do with the same files: each distinct mesh file is
+read once (``vtkSTLReader``; ``vtkGLTFReader`` with its parts merged for GLB) and
+given normals once (``vtkPolyDataNormals``, split at 40° like LineTwin), one
+mapper per file, and one ``vtkActor`` per asset sharing that mapper, placed by
+``SetPosition`` (the scale line's assets are neither turned nor scaled). An
+off-screen render window of the asked size. No labels, legend or floor.
+
+Run alone for the first-frame measurement:
+``python benchmarks/scale_baseline.py PROJECT -o out.png [--size 1600x900]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tomllib
+from pathlib import Path
+
+from vtkmodules.vtkFiltersCore import vtkPolyDataNormals
+from vtkmodules.vtkFiltersGeometry import vtkCompositeDataGeometryFilter
+from vtkmodules.vtkIOGeometry import vtkGLTFReader, vtkSTLReader
+from vtkmodules.vtkIOImage import vtkPNGWriter
+from vtkmodules.vtkRenderingCore import (
+    vtkActor,
+    vtkPolyDataMapper,
+    vtkRenderer,
+    vtkRenderWindow,
+    vtkWindowToImageFilter,
+)
+import vtkmodules.vtkRenderingOpenGL2  # noqa: F401 - registers the OpenGL render window
+
+GREY = (0.78, 0.78, 0.78)
+
+
+def read_surface(path: Path):
+    """The file's triangles as one vtkPolyData with normals."""
+    if path.suffix.lower() == ".glb":
+        reader = vtkGLTFReader()
+        reader.SetFileName(str(path))
+        merged = vtkCompositeDataGeometryFilter()
+        merged.SetInputConnection(reader.GetOutputPort())
+        source = merged
+    else:
+        source = vtkSTLReader()
+        source.SetFileName(str(path))
+    normals = vtkPolyDataNormals()
+    normals.SetInputConnection(source.GetOutputPort())
+    normals.SplittingOn()
+    normals.SetFeatureAngle(40.0)
+    normals.AutoOrientNormalsOff()
+    normals.Update()
+    return normals.GetOutput()
+
+
+def placed_meshes(project: Path) -> list[tuple[Path, tuple[float, float, float]]]:
+    """(mesh file, position) of every asset with a mesh, read straight from the TOML."""
+    doc = tomllib.loads(project.read_text())
+    return [(project.parent / a["mesh"], tuple(a.get("position", (0.0, 0.0, 0.0))))
+            for a in doc.get("assets", []) if a.get("mesh")]
+
+
+class BareLine:
+    """The line as bare VTK actors in an off-screen window."""
+
+    def __init__(self, project: Path, size: tuple[int, int] = (1600, 900)) -> None:
+        self.renderer = vtkRenderer()
+        self.renderer.SetBackground(0.91, 0.93, 0.95)
+        self.window = vtkRenderWindow()
+        self.window.SetOffScreenRendering(True)
+        self.window.SetSize(*size)
+        self.window.AddRenderer(self.renderer)
+        mappers: dict[Path, vtkPolyDataMapper] = {}
+        self.actors: list[vtkActor] = []
+        for path, position in placed_meshes(project):
+            mapper = mappers.get(path)
+            if mapper is None:
+                mapper = mappers[path] = vtkPolyDataMapper()
+                mapper.SetInputData(read_surface(path))
+                mapper.ScalarVisibilityOff()
+            actor = vtkActor()
+            actor.SetMapper(mapper)
+            actor.SetPosition(*position)
+            actor.GetProperty().SetColor(*GREY)
+            self.renderer.AddActor(actor)
+            self.actors.append(actor)
+        self.camera = self.renderer.GetActiveCamera()
+        self._frame_line()
+
+    def _frame_line(self) -> None:
+        """Look at the line from the front, above, its long side across the view
+        (as LineTwin's start view does), the whole line just in the picture."""
+        self.renderer.ResetCamera()  # centre and distance for the bounding sphere
+        focal = self.camera.GetFocalPoint()
+        distance = self.camera.GetDistance()
+        self.camera.SetPosition(focal[0], focal[1] - 0.8 * distance, focal[2] + 0.6 * distance)
+        self.camera.SetViewUp(0.0, 0.0, 1.0)
+        self.camera.Dolly(1.6)  # the sphere leaves most of the screen empty on a long line
+        self.renderer.ResetCameraClippingRange()
+
+    def render(self) -> None:
+        self.window.Render()
+
+    def set_colors(self, rgb: tuple[float, float, float]) -> None:
+        for actor in self.actors:
+            actor.GetProperty().SetColor(*rgb)
+
+    def write_png(self, out: Path) -> None:
+        grab = vtkWindowToImageFilter()
+        grab.SetInput(self.window)
+        grab.ReadFrontBufferOff()
+        grab.Update()
+        writer = vtkPNGWriter()
+        writer.SetFileName(str(out))
+        writer.SetInputConnection(grab.GetOutputPort())
+        writer.Write()
+
+    def close(self) -> None:
+        self.window.Finalize()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("project", type=Path)
+    parser.add_argument("-o", "--output", type=Path, required=True)
+    parser.add_argument("--size", default="1600x900", help="WIDTHxHEIGHT")
+    args = parser.parse_args()
+    width, height = (int(v) for v in args.size.lower().split("x"))
+    line = BareLine(args.project, (width, height))
+    line.render()
+    line.write_png(args.output)
+    line.close()
+    print(f"wrote {args.output}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
