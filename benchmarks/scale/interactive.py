@@ -1,6 +1,6 @@
-"""One process's interactive figures for ``benchmarks/scale.py``: orbit, colour update, GUI tick.
+"""Orbit, colour update and GUI tick of one process, for ``benchmarks/scale/scale.py``.
 
-``python benchmarks/scale_interactive.py linetwin|bare PROJECT OUT.json [--frames 30]``
+``python benchmarks/scale/interactive.py linetwin|bare PROJECT OUT.json [--frames 30]``
 loads the line once (LineTwin: its own loader and ``LineScene`` on an off-screen
 ``pyvista.Plotter``, as ``linetwin render`` builds it; bare: :class:`BareLine`),
 then writes milliseconds to OUT.json:
@@ -54,7 +54,7 @@ def timed(action, repeats: int) -> list[float]:
 
 
 def run_bare(project: Path, frames: int) -> dict[str, list[float]]:
-    from scale_baseline import BareLine
+    from baseline import BareLine
 
     line = BareLine(project, SIZE)
     result = {"orbit": orbit(line.render, line.camera, line.renderer, frames),

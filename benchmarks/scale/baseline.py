@@ -1,4 +1,4 @@
-"""Bare VTK over a LineTwin project's meshes: the baseline of ``benchmarks/scale.py``.
+"""Bare VTK over a LineTwin project's meshes: the baseline of ``scale.py`` beside it.
 
 What a plain VTK script would do with the same files: each distinct mesh file is
 read once (``vtkSTLReader``; ``vtkGLTFReader`` with its parts merged for GLB) and
@@ -8,7 +8,7 @@ mapper per file, and one ``vtkActor`` per asset sharing that mapper, placed by
 off-screen render window of the asked size. No labels, legend or floor.
 
 Run alone for the first-frame measurement:
-``python benchmarks/scale_baseline.py PROJECT -o out.png [--size 1600x900]``.
+``python benchmarks/scale/baseline.py PROJECT -o out.png [--size 1600x900]``.
 """
 
 from __future__ import annotations
