@@ -28,6 +28,12 @@ class MeshPart:
     vertices: np.ndarray  # (n, 3) float64
     faces: np.ndarray  # (m, 3) int64, indices into ``vertices``
 
+    @cached_property
+    def extent(self) -> tuple[np.ndarray, np.ndarray]:
+        """(min, max) corner of ``vertices``, worked out once per part (parts are
+        shared by every asset that uses their file)."""
+        return self.vertices.min(axis=0), self.vertices.max(axis=0)
+
 
 @dataclass(frozen=True, eq=False)
 class AssetGeometry:
@@ -62,7 +68,8 @@ class AssetGeometry:
     def _bounds(self) -> tuple[np.ndarray, np.ndarray]:
         # Exact, as the placed vertices would give, without keeping them: for an
         # axis-aligned turn (0/90/180 degrees) the local box's corners suffice.
-        low, high = _extent(p.vertices for p in self.local_parts)
+        low = np.min([p.extent[0] for p in self.local_parts], axis=0)
+        high = np.max([p.extent[1] for p in self.local_parts], axis=0)
         if _axis_aligned(self.matrix):
             points = np.array([[x, y, z] for x in (low[0], high[0]) for y in (low[1], high[1])
                                for z in (low[2], high[2])])
