@@ -61,6 +61,23 @@ def placed_meshes(project: Path) -> list[tuple[Path, tuple[float, float, float]]
             for a in doc.get("assets", []) if a.get("mesh")]
 
 
+def frame_line(renderer, dolly: float = 1.3) -> None:
+    """Look at everything in ``renderer`` from the front-left, above (the direction
+    of LineTwin's start view), the long side across the picture. ``scale.py``
+    gives LineTwin's scene this same view for the orbit, so both draw the same
+    pixels."""
+    camera = renderer.GetActiveCamera()
+    camera.SetViewAngle(30.0)
+    renderer.ResetCamera()  # centre and distance for the bounding sphere
+    focal, distance = camera.GetFocalPoint(), camera.GetDistance()
+    direction = (-0.45, -1.0, 0.62)
+    norm = sum(c * c for c in direction) ** 0.5
+    camera.SetPosition(*(f + distance * c / norm for f, c in zip(focal, direction)))
+    camera.SetViewUp(0.0, 0.0, 1.0)
+    camera.Dolly(dolly)  # the sphere leaves much of the screen empty on a long line
+    renderer.ResetCameraClippingRange()
+
+
 class BareLine:
     """The line as bare VTK actors in an off-screen window."""
 
@@ -86,18 +103,7 @@ class BareLine:
             self.renderer.AddActor(actor)
             self.actors.append(actor)
         self.camera = self.renderer.GetActiveCamera()
-        self._frame_line()
-
-    def _frame_line(self) -> None:
-        """Look at the line from the front, above, its long side across the view
-        (as LineTwin's start view does), the whole line just in the picture."""
-        self.renderer.ResetCamera()  # centre and distance for the bounding sphere
-        focal = self.camera.GetFocalPoint()
-        distance = self.camera.GetDistance()
-        self.camera.SetPosition(focal[0], focal[1] - 0.8 * distance, focal[2] + 0.6 * distance)
-        self.camera.SetViewUp(0.0, 0.0, 1.0)
-        self.camera.Dolly(1.6)  # the sphere leaves most of the screen empty on a long line
-        self.renderer.ResetCameraClippingRange()
+        frame_line(self.renderer)
 
     def render(self) -> None:
         self.window.Render()

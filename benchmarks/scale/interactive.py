@@ -5,7 +5,8 @@ loads the line once (LineTwin: its own loader and ``LineScene`` on an off-screen
 ``pyvista.Plotter``, as ``linetwin render`` builds it; bare: :class:`BareLine`),
 then writes milliseconds to OUT.json:
 
-- ``orbit``: one render per frame while the camera turns 2° in azimuth;
+- ``orbit``: one render per frame while the camera turns 2° in azimuth, both
+  starting from the same view (``baseline.frame_line``);
 - ``colour``: every asset's colour changed at once, no render (LineTwin: through
   ``LineScene.apply``, its public update path; bare: ``SetColor`` on each actor);
 - ``tick`` (LineTwin only, project with signals): ``TwinPipeline.step`` on one
@@ -74,6 +75,8 @@ def run_linetwin(project_path: Path, frames: int, ticks: int) -> dict[str, list[
     from linetwin.twin.colors import AssetAppearance, Look
     from linetwin.twin.pipeline import TwinPipeline
 
+    from baseline import frame_line
+
     project = load_project(project_path)
     geometries = load_line_geometry(project, cache=MeshCache(user_cache_folder()))
     plotter = pv.Plotter(off_screen=True, window_size=SIZE)
@@ -81,6 +84,7 @@ def run_linetwin(project_path: Path, frames: int, ticks: int) -> dict[str, list[
     pipeline = TwinPipeline(project)
     scene.apply(pipeline.appearances())  # what the live window does at start
     renderer = plotter.renderer
+    frame_line(renderer)  # the bare line's view: the same pixels to draw (floor included)
     # The window's own Render: pyvista's plotter.render() skips frames before show().
     window = plotter.render_window
     result = {"orbit": orbit(window.Render, renderer.GetActiveCamera(), renderer, frames)}

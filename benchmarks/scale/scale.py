@@ -170,7 +170,7 @@ def main() -> int:
     print_table(rows)
     if args.json:
         args.json.write_text(json.dumps({"size": args.size, "repeat": args.repeat,
-                                         "rows": rows}, indent=2))
+                                         "frames": args.frames, "rows": rows}, indent=2))
     return 0
 
 
