@@ -6,6 +6,8 @@ given normals once (``vtkPolyDataNormals``, split at 40° like LineTwin), one
 mapper per file, and one ``vtkActor`` per asset sharing that mapper, placed by
 ``SetPosition`` (the scale line's assets are neither turned nor scaled). An
 off-screen render window of the asked size. No labels, legend or floor.
+Anti-aliasing as LineTwin's off-screen plotter does it (a ``vtkSSAAPass``, no
+MSAA) unless told otherwise: VTK's default 4x MSAA triples a software-GL frame.
 
 Run alone for the first-frame measurement:
 ``python benchmarks/scale/baseline.py PROJECT -o out.png [--size 1600x900]``.
@@ -22,6 +24,7 @@ from vtkmodules.vtkFiltersCore import vtkPolyDataNormals
 from vtkmodules.vtkFiltersGeometry import vtkCompositeDataGeometryFilter
 from vtkmodules.vtkIOGeometry import vtkGLTFReader, vtkSTLReader
 from vtkmodules.vtkIOImage import vtkPNGWriter
+from vtkmodules.vtkRenderingOpenGL2 import vtkRenderStepsPass, vtkSSAAPass
 from vtkmodules.vtkRenderingCore import (
     vtkActor,
     vtkPolyDataMapper,
@@ -81,13 +84,15 @@ def frame_line(renderer, dolly: float = 1.3) -> None:
 class BareLine:
     """The line as bare VTK actors in an off-screen window."""
 
-    def __init__(self, project: Path, size: tuple[int, int] = (1600, 900)) -> None:
+    def __init__(self, project: Path, size: tuple[int, int] = (1600, 900),
+                 anti_aliasing: str = "ssaa") -> None:
         self.renderer = vtkRenderer()
         self.renderer.SetBackground(0.91, 0.93, 0.95)
         self.window = vtkRenderWindow()
         self.window.SetOffScreenRendering(True)
         self.window.SetSize(*size)
         self.window.AddRenderer(self.renderer)
+        self.set_anti_aliasing(anti_aliasing)
         mappers: dict[Path, vtkPolyDataMapper] = {}
         self.actors: list[vtkActor] = []
         for path, position in placed_meshes(project):
@@ -104,6 +109,16 @@ class BareLine:
             self.actors.append(actor)
         self.camera = self.renderer.GetActiveCamera()
         frame_line(self.renderer)
+
+    def set_anti_aliasing(self, kind: str) -> None:
+        """"ssaa" (LineTwin's off-screen choice), "msaa" (VTK's default 4x) or "none"."""
+        self.window.SetMultiSamples(4 if kind == "msaa" else 0)
+        if kind == "ssaa":
+            ssaa = vtkSSAAPass()
+            ssaa.SetDelegatePass(vtkRenderStepsPass())
+            self.renderer.SetPass(ssaa)
+        else:
+            self.renderer.SetPass(None)
 
     def render(self) -> None:
         self.window.Render()
@@ -131,9 +146,10 @@ def main() -> int:
     parser.add_argument("project", type=Path)
     parser.add_argument("-o", "--output", type=Path, required=True)
     parser.add_argument("--size", default="1600x900", help="WIDTHxHEIGHT")
+    parser.add_argument("--anti-aliasing", choices=("ssaa", "msaa", "none"), default="ssaa")
     args = parser.parse_args()
     width, height = (int(v) for v in args.size.lower().split("x"))
-    line = BareLine(args.project, (width, height))
+    line = BareLine(args.project, (width, height), args.anti_aliasing)
     line.render()
     line.write_png(args.output)
     line.close()

@@ -6,7 +6,8 @@ loads the line once (LineTwin: its own loader and ``LineScene`` on an off-screen
 then writes milliseconds to OUT.json:
 
 - ``orbit``: one render per frame while the camera turns 2° in azimuth, both
-  starting from the same view (``baseline.frame_line``);
+  starting from the same view (``baseline.frame_line``), both with LineTwin's
+  off-screen anti-aliasing (SSAA); ``orbit_no_aa`` the same with none;
 - ``colour``: every asset's colour changed at once, no render (LineTwin: through
   ``LineScene.apply``, its public update path; bare: ``SetColor`` on each actor);
 - ``tick`` (LineTwin only, project with signals): ``TwinPipeline.step`` on one
@@ -58,9 +59,11 @@ def run_bare(project: Path, frames: int) -> dict[str, list[float]]:
     from baseline import BareLine
 
     line = BareLine(project, SIZE)
-    result = {"orbit": orbit(line.render, line.camera, line.renderer, frames),
-              "colour": timed(lambda k: line.set_colors(
-                  tuple(c / 255.0 for c in PALETTE[k % 2])), COLOUR_REPEATS)}
+    result = {"orbit": orbit(line.render, line.camera, line.renderer, frames)}
+    line.set_anti_aliasing("none")
+    result["orbit_no_aa"] = orbit(line.render, line.camera, line.renderer, frames)
+    result["colour"] = timed(lambda k: line.set_colors(tuple(c / 255.0 for c in PALETTE[k % 2])),
+                             COLOUR_REPEATS)
     line.close()
     return result
 
@@ -88,6 +91,8 @@ def run_linetwin(project_path: Path, frames: int, ticks: int) -> dict[str, list[
     # The window's own Render: pyvista's plotter.render() skips frames before show().
     window = plotter.render_window
     result = {"orbit": orbit(window.Render, renderer.GetActiveCamera(), renderer, frames)}
+    plotter.disable_anti_aliasing()
+    result["orbit_no_aa"] = orbit(window.Render, renderer.GetActiveCamera(), renderer, frames)
     looks = [[AssetAppearance(a, colour, Look.LIVE, name) for a in geometries]
              for colour, name in zip(PALETTE, ("running", "fault"))]
     result["colour"] = timed(lambda k: scene.apply(looks[k % 2]), COLOUR_REPEATS)
