@@ -48,8 +48,7 @@ class Focus:
             faded = own * factor
             actor.GetProperty().SetOpacity(faded)
             self._faded[other] = (own, faded)
-        self._outline = self.scene.plotter.add_silhouette(
-            self.scene.meshes[asset_id], color=FOCUS_COLOR, line_width=4.0, feature_angle=False)
+        self._outline = self.scene.outline(asset_id, FOCUS_COLOR, 4.0)
 
     def clear(self) -> None:
         """Undo :meth:`show`: every faded actor gets its own opacity back."""

@@ -1,17 +1,24 @@
 """The 3D line: one actor per asset, colored by the twin's rules.
 
+Assets that share a mesh file share one polydata and one mapper (normals made
+once); each asset's actor places it with the asset's matrix. Everything drawn
+over an asset (selection outline, component highlight) carries the same
+matrix, and positions (labels, badges, fit, fly-to) come from the geometry's
+placed bounds, never from placed copies of the mesh.
+
 Takes any ``pyvista.Plotter``: the Qt widget's plotter in the GUI, an
 off-screen plotter for ``linetwin render`` and the tests.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping
 
 import numpy as np
 import pyvista as pv
 from vtkmodules.vtkRenderingCore import vtkCellPicker, vtkCoordinate
 
+from linetwin.scene.asset_actors import AssetActor, asset_actor, default_look, outline_actor
 from linetwin.scene.badges import AlertBadges
 from linetwin.scene.camera import CameraPose, fly_path, pose_looking_at
 from linetwin.scene.labels import StationLabels
@@ -26,9 +33,11 @@ from linetwin.scene.legend import (
 )
 from linetwin.scene.meshes import (
     COMPONENT_ARRAY,
-    asset_polydata,
-    component_names,
+    SharedShape,
+    SharedShapes,
+    placed_polydata,
     placeholder_lines,
+    vtk_matrix,
 )
 from linetwin.twin.colors import AssetAppearance, Look
 from linetwin.twin.geometry import AssetGeometry
@@ -53,8 +62,11 @@ class LineScene:
                  geometries: dict[str, AssetGeometry]) -> None:
         self.plotter = plotter
         self.project = project
-        self.meshes: dict[str, pv.PolyData] = {}
-        self.actors: dict[str, pv.Actor] = {}
+        self.shapes = SharedShapes()
+        self.shape_of: dict[str, SharedShape] = {}  # asset id -> its (shared) mesh
+        self.matrices: dict[str, np.ndarray] = {}  # asset id -> its 4x4 placement
+        self._bounds: dict[str, tuple[float, ...]] = {}  # asset id -> placed bounds
+        self.actors: dict[str, AssetActor] = {}
         self.placeholder_outlines: dict[str, pv.Actor] = {}
         self.components: dict[str, list[str]] = {}
         # Assets whose mesh could not be loaded: drawn as crossed wire boxes in a
@@ -70,8 +82,9 @@ class LineScene:
         plotter.set_background(BACKGROUND_BOTTOM, top=BACKGROUND_TOP)
         # FXAA is cheap enough for the live view; off-screen VTK (EGL/OSMesa) only does SSAA.
         plotter.enable_anti_aliasing("ssaa" if getattr(plotter, "off_screen", False) else "fxaa")
+        look = default_look()
         for asset_id, geometry in geometries.items():
-            self._add_asset(asset_id, geometry)
+            self._add_asset(asset_id, geometry, look)
         self._add_floor()
         anchors = {a: self.label_anchor(a) for a in self.actors}  # labels.py keeps them apart
         self.badges = AlertBadges(plotter, {a: p + np.array([0.0, 0.0, 1.0])
@@ -82,23 +95,23 @@ class LineScene:
         self.fit_line()
 
     # -- building ---------------------------------------------------------
-    def _add_asset(self, asset_id: str, geometry: AssetGeometry) -> None:
-        mesh = asset_polydata(geometry)
+    def _add_asset(self, asset_id: str, geometry: AssetGeometry, look) -> None:
+        shape = self.shapes.of(geometry)
+        actor = asset_actor(asset_id, shape, vtk_matrix(geometry.matrix), look)
         # Straight into the renderer: pyvista's add_mesh rescans every actor for
         # its name, which makes a line of 1,000 stations take most of a minute.
-        actor = pv.Actor(mapper=pv.DataSetMapper(mesh))
-        actor.mapper.scalar_visibility = False
-        actor.prop.color = "#C8C8C8"
-        actor.prop.specular, actor.prop.specular_power = 0.25, 20.0
         self.plotter.renderer.AddActor(actor)
-        self.meshes[asset_id] = mesh
+        self.shape_of[asset_id] = shape
+        self.matrices[asset_id] = geometry.matrix
+        low, high = geometry.bounds()
+        self._bounds[asset_id] = (low[0], high[0], low[1], high[1], low[2], high[2])
         self.actors[asset_id] = actor
-        self.components[asset_id] = component_names(geometry)
+        self.components[asset_id] = list(shape.names)
         self._picker.AddPickList(actor)
         if geometry.placeholder:
             self._draw_placeholder(asset_id, actor, geometry)
 
-    def _draw_placeholder(self, asset_id: str, actor: pv.Actor, geometry: AssetGeometry) -> None:
+    def _draw_placeholder(self, asset_id: str, actor: AssetActor, geometry: AssetGeometry) -> None:
         prop = actor.GetProperty()
         prop.SetColor(*(c / 255.0 for c in PLACEHOLDER_FILL))
         prop.SetOpacity(PLACEHOLDER_OPACITY)
@@ -109,6 +122,7 @@ class LineScene:
         lines.prop.line_width = PLACEHOLDER_LINE_WIDTH
         lines.prop.lighting = False
         lines.SetPickable(False)
+        lines.SetUserMatrix(actor.GetUserMatrix())
         self.plotter.renderer.AddActor(lines)
         self.placeholder_outlines[asset_id] = lines
 
@@ -128,19 +142,30 @@ class LineScene:
                               name="floor-grid", pickable=False, lighting=False)
 
     # -- geometry queries ---------------------------------------------------
+    @property
+    def meshes(self) -> Mapping[str, pv.PolyData]:
+        """Asset id -> its mesh placed in line coordinates, copied on each look-up
+        (tests, exports); drawing never needs it: see :attr:`shape_of`."""
+        return _PlacedMeshes(self)
+
     def line_bounds(self) -> tuple[float, ...]:
-        if not self.meshes:
+        if not self._bounds:
             return (-1.0, 1.0, -1.0, 1.0, 0.0, 1.0)
-        b = np.array([m.bounds for m in self.meshes.values()])
+        b = np.array(list(self._bounds.values()))
         return (b[:, 0].min(), b[:, 1].max(), b[:, 2].min(), b[:, 3].max(),
                 b[:, 4].min(), b[:, 5].max())
 
+    def asset_bounds(self, asset_id: str) -> tuple[float, ...]:
+        """(xmin, xmax, ymin, ymax, zmin, zmax) of the placed asset."""
+        return self._bounds[asset_id]
+
     def asset_center(self, asset_id: str) -> np.ndarray:
-        return np.array(self.meshes[asset_id].center)
+        b = np.asarray(self._bounds[asset_id])
+        return (b[0::2] + b[1::2]) / 2.0
 
     def label_anchor(self, asset_id: str, lift: float = 0.25) -> np.ndarray:
         """``lift`` metres above the asset's top, over its footprint centre."""
-        b = self.meshes[asset_id].bounds
+        b = self._bounds[asset_id]
         return np.array([(b[0] + b[1]) / 2, (b[2] + b[3]) / 2, b[5] + lift])
 
     # -- appearance ---------------------------------------------------------
@@ -171,21 +196,26 @@ class LineScene:
             self.plotter.remove_actor(self._silhouette, render=False)
             self._silhouette = None
         self._part_highlight = None
-        self.selected = asset_id if asset_id in self.meshes else None
+        self.selected = asset_id if asset_id in self.actors else None
         if self.selected is not None:
-            self._silhouette = self.plotter.add_silhouette(
-                self.meshes[self.selected], color=SELECTION_COLOR, line_width=5.0,
-                feature_angle=False,
-            )
+            self._silhouette = self.outline(self.selected, SELECTION_COLOR, 5.0)
         self.labels.emphasize(self.selected)
 
+    def outline(self, asset_id: str, color, line_width: float) -> pv.Actor:
+        """Add (and return) the silhouette of ``asset_id`` as the camera sees it."""
+        actor = outline_actor(self.shape_of[asset_id], self.actors[asset_id],
+                              self.plotter.renderer.GetActiveCamera(), color, line_width)
+        self.plotter.add_actor(actor, reset_camera=False, pickable=False, render=False)
+        return actor
+
     def component_mesh(self, asset_id: str, name: str) -> pv.PolyData:
-        """The cells of one named component of an asset (KeyError if unknown)."""
+        """The cells of one named component of an asset, in the asset's own frame
+        (its actor's matrix places them; KeyError if unknown)."""
         index = self.components[asset_id].index(name) if name in self.components.get(
             asset_id, []) else None
         if index is None:
             raise KeyError(f"asset {asset_id!r} has no component {name!r}")
-        mesh = self.meshes[asset_id]
+        mesh = self.shape_of[asset_id].mesh
         return mesh.extract_values(index, scalars=COMPONENT_ARRAY, preference="cell")
 
     def highlight_component(self, asset_id: str | None, name: str | None = None) -> None:
@@ -197,6 +227,7 @@ class LineScene:
             self._part_highlight = self.plotter.add_mesh(
                 self.component_mesh(asset_id, name), color=SELECTION_COLOR, pickable=False,
                 name="component-highlight", reset_camera=False, render=False)
+            self._part_highlight.SetUserMatrix(self.actors[asset_id].GetUserMatrix())
 
     # -- picking and camera -------------------------------------------------
     def pick(self, x: float, y: float) -> str | None:
@@ -204,7 +235,7 @@ class LineScene:
         if not self._picker.Pick(x, y, 0, self.plotter.renderer):
             return None
         picked = self._picker.GetActor()
-        return next((a for a, act in self.actors.items() if act is picked), None)
+        return picked.asset_id if isinstance(picked, AssetActor) else None
 
     def to_display(self, point) -> tuple[float, float]:
         coordinate = vtkCoordinate()
@@ -249,7 +280,7 @@ class LineScene:
 
     def fly_to(self, asset_id: str, frames: int = 24) -> list[CameraPose]:
         """Poses that glide from the current view to a close view of ``asset_id``."""
-        target = pose_looking_at(self.meshes[asset_id].bounds, margin=1.3)
+        target = pose_looking_at(self._bounds[asset_id], margin=1.3)
         return fly_path(self.current_pose(), target, frames)
 
 
@@ -263,3 +294,20 @@ def _style(prop, app: AssetAppearance) -> None:
         prop.SetEdgeColor(*(c / 255.0 for c in BAD_QUALITY_EDGE))
     elif app.look is Look.STALE:
         prop.SetEdgeColor(*(c / 255.0 for c in STALE_EDGE))
+
+
+class _PlacedMeshes(Mapping):
+    """:attr:`LineScene.meshes`: membership and iteration are free, each look-up
+    copies the shared mesh into line coordinates."""
+
+    def __init__(self, scene: LineScene) -> None:
+        self._scene = scene
+
+    def __getitem__(self, asset_id: str) -> pv.PolyData:
+        return placed_polydata(self._scene.shape_of[asset_id].mesh, self._scene.matrices[asset_id])
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._scene.shape_of)
+
+    def __len__(self) -> int:
+        return len(self._scene.shape_of)

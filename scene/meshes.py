@@ -1,24 +1,34 @@
-"""Turn twin geometry (numpy arrays) into PyVista meshes."""
+"""Turn twin geometry (numpy arrays) into VTK meshes, one per distinct mesh file.
+
+Assets that share a mesh file share its ``local_parts`` tuple (see
+:mod:`linetwin.io.mesh.meshes`); :class:`SharedShapes` turns each such tuple
+into one polydata, with normals, and one mapper, made once however many assets
+use it. Each asset's actor places the shared mesh with its own matrix.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pyvista as pv
+from vtkmodules.vtkCommonMath import vtkMatrix4x4
+from vtkmodules.vtkRenderingCore import vtkPolyDataMapper
 
-from linetwin.twin.geometry import AssetGeometry
+from linetwin.twin.geometry import AssetGeometry, MeshPart
 
 COMPONENT_ARRAY = "component"
 
 
-def asset_polydata(geometry: AssetGeometry) -> pv.PolyData:
-    """All parts of an asset in one mesh; cell array ``component`` numbers the parts.
+def shape_polydata(parts: tuple[MeshPart, ...]) -> pv.PolyData:
+    """All ``parts`` in one mesh; cell array ``component`` numbers the parts.
 
     One mesh per asset keeps the actor count (and so frame time) down, while the
     component array still lets a part be addressed by name.
     """
     vertices, faces, component = [], [], []
     offset = 0
-    for index, part in enumerate(geometry.parts):
+    for index, part in enumerate(parts):
         vertices.append(part.vertices)
         faces.append(part.faces + offset)
         component.append(np.full(len(part.faces), index, dtype=np.int32))
@@ -31,18 +41,58 @@ def asset_polydata(geometry: AssetGeometry) -> pv.PolyData:
     return mesh.compute_normals(split_vertices=True, feature_angle=40.0, auto_orient_normals=False)
 
 
-def component_names(geometry: AssetGeometry) -> list[str]:
-    return [part.name for part in geometry.parts]
+@dataclass(frozen=True, eq=False)
+class SharedShape:
+    """One mesh file's parts as drawn: polydata, mapper and part names, made once."""
+
+    parts: tuple[MeshPart, ...]  # kept so the id it is looked up by stays taken
+    mesh: pv.PolyData
+    mapper: vtkPolyDataMapper
+    names: tuple[str, ...]
+
+
+class SharedShapes:
+    """:class:`SharedShape` per distinct ``local_parts`` tuple (by identity)."""
+
+    def __init__(self) -> None:
+        self._shapes: dict[int, SharedShape] = {}
+
+    def __len__(self) -> int:
+        return len(self._shapes)
+
+    def of(self, geometry: AssetGeometry) -> SharedShape:
+        parts = geometry.local_parts
+        shape = self._shapes.get(id(parts))
+        if shape is None:
+            mesh = shape_polydata(parts)
+            mapper = vtkPolyDataMapper()
+            mapper.SetInputData(mesh)
+            mapper.ScalarVisibilityOff()
+            shape = SharedShape(parts, mesh, mapper, tuple(p.name for p in parts))
+            self._shapes[id(parts)] = shape
+        return shape
+
+
+def vtk_matrix(matrix: np.ndarray) -> vtkMatrix4x4:
+    out = vtkMatrix4x4()
+    out.DeepCopy(np.asarray(matrix, dtype=np.float64).ravel().tolist())
+    return out
+
+
+def placed_polydata(mesh: pv.PolyData, matrix: np.ndarray) -> pv.PolyData:
+    """A copy of ``mesh`` in line coordinates (for callers that need world points)."""
+    return mesh.transform(np.asarray(matrix, dtype=np.float64), inplace=False)
 
 
 def placeholder_lines(geometry: AssetGeometry) -> pv.PolyData:
-    """The outline of a placeholder box with a cross on each face, as lines.
+    """The outline of a placeholder box with a cross on each face, as lines, in
+    the box's own frame (its actor carries the asset's matrix).
 
     Each face of the box is two triangles in one plane: its outline is the four
     edges the two do not share, its cross the shared diagonal plus the other.
     """
     segments = []
-    for part in geometry.parts:
+    for part in geometry.local_parts:
         normals = np.cross(part.vertices[part.faces[:, 1]] - part.vertices[part.faces[:, 0]],
                            part.vertices[part.faces[:, 2]] - part.vertices[part.faces[:, 0]])
         lengths = np.linalg.norm(normals, axis=1, keepdims=True)

@@ -1,5 +1,9 @@
 """Asset meshes -> placed :class:`~linetwin.twin.geometry.AssetGeometry`.
 
+Assets sharing one file share its parsed parts: every such asset's geometry
+holds the same ``local_parts`` tuple and its own placement matrix, so a line
+of 2,000 assets over 20 files keeps 20 meshes in memory, not 2,000.
+
 A bad mesh never stops a line from opening: the asset gets a placeholder box at
 its position, and ``AssetGeometry.problem`` says what went wrong, naming the
 asset and the file (e.g. ``asset 'sealer': meshes/heat_sealer.glb: file is
@@ -10,7 +14,7 @@ asset: format, size in metres, declared units and the reader's warnings.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from linetwin.io.mesh.mesh_cache import MeshCache, PartsStore
@@ -21,7 +25,7 @@ from linetwin.io.mesh.mesh_reader import (
     parse_mesh_bytes,
     read_file_contents,
 )
-from linetwin.twin.geometry import AssetGeometry, MeshPart, place, placeholder_box
+from linetwin.twin.geometry import AssetGeometry, MeshPart, placeholder_box, placement_matrix
 from linetwin.twin.model import Asset, Project
 
 PLACEHOLDER_SIZE = 0.8  # metres: about a station's footprint, visible but not alarming
@@ -81,8 +85,9 @@ def load_asset_mesh(
     except Exception as error:  # noqa: BLE001 - last line of defence, see module doc
         message = f"unexpected error: {error} ({type(error).__name__})"
         return AssetMesh(_placeholder(asset, f"asset '{asset.id}': {shown}: {message}"), shown)
-    parts = tuple(_placed(p, asset) for p in read.parts)
-    return AssetMesh(AssetGeometry(asset_id=asset.id, parts=parts), shown, read)
+    t = asset.transform
+    matrix = placement_matrix(t.position, t.rotation, t.scale)
+    return AssetMesh(AssetGeometry(asset.id, _shared_parts(read), matrix), shown, read)
 
 
 def load_asset_geometry(
@@ -135,6 +140,7 @@ def read_mesh(path: Path, units: str | None = None, cache: PartsStore | None = N
         if cached is not None:
             return cached
     read = parse_mesh_bytes(data, path, units)
+    read = replace(read, parts=_shared_parts(read))  # one tuple, kept by the memo below
     if key is not None:
         cache.put(key, read)
     return read
@@ -144,23 +150,21 @@ def read_mesh_parts(
     path: Path, units: str | None = None, cache: PartsStore | None = None
 ) -> list[MeshPart]:
     """Parts of the mesh file at ``path`` in metres (see :func:`read_mesh`)."""
-    return read_mesh(path, units, cache).parts
+    return list(read_mesh(path, units, cache).parts)
 
 
-def _placed(part: MeshPart, asset: Asset) -> MeshPart:
-    t = asset.transform
-    return MeshPart(part.name, place(part.vertices, t.position, t.rotation, t.scale), part.faces)
+def _shared_parts(read: MeshRead) -> tuple[MeshPart, ...]:
+    """``read``'s parts as a tuple; the memo below keeps reads holding a tuple,
+    so every asset of one file gets the very same object."""
+    return read.parts if isinstance(read.parts, tuple) else tuple(read.parts)
 
 
 def _placeholder(asset: Asset, problem: str) -> AssetGeometry:
     """A box standing where the asset stands, turned like it, at its natural size."""
     box = placeholder_box(asset.id, PLACEHOLDER_SIZE, problem)
     t = asset.transform
-    parts = tuple(
-        MeshPart(p.name, place(p.vertices, t.position, t.rotation, (1.0, 1.0, 1.0)), p.faces)
-        for p in box.parts
-    )
-    return AssetGeometry(asset.id, parts, placeholder=True, problem=problem)
+    matrix = placement_matrix(t.position, t.rotation, (1.0, 1.0, 1.0))
+    return AssetGeometry(asset.id, box.local_parts, matrix, placeholder=True, problem=problem)
 
 
 def _shown(path: Path, base: Path | None) -> str:
@@ -183,7 +187,7 @@ class _MemoCache:
         if key not in self._reads and self._disk is not None:
             cached = self._disk.get(key)
             if cached is not None:
-                self._reads[key] = cached
+                self._reads[key] = replace(cached, parts=_shared_parts(cached))
         return self._reads.get(key)
 
     def put(self, key: str, read: MeshRead) -> None:

@@ -76,6 +76,17 @@ def test_glb_round_trip_stays_z_up(tmp_path, mesh_cache):
     assert high[2] - low[2] == pytest.approx(3.0) and low[2] == pytest.approx(0.0)
 
 
+def test_assets_share_parts_read_back_from_the_disk_cache(tmp_path, mesh_cache):
+    shared = write(tmp_path / "conveyor.stl", binary_stl())
+    assets = tuple(Asset(f"c{i}", f"C{i}", AssetLevel.ASSET, mesh=shared,
+                         transform=Transform(position=(2.0 * i, 0.0, 0.0))) for i in range(3))
+    project = Project("p", tmp_path / "line.toml", assets, ())
+    load_line_geometry(project, cache=mesh_cache)  # parses and stores
+    again = load_line_geometry(project, cache=mesh_cache)  # reads the stored parse
+    assert len({id(g.local_parts) for g in again.values()}) == 1
+    assert [g.bounds()[0][0] for g in again.values()] == pytest.approx([-0.5, 1.5, 3.5])
+
+
 def test_asset_transform_scales_rotates_then_moves(tmp_path, mesh_cache):
     path = write(tmp_path / "box.stl", tall_box().export(file_type="stl"))
     transform = Transform(position=(10.0, 5.0, 1.0), rotation=(0.0, 0.0, 90.0), scale=(2.0, 2.0, 2.0))
@@ -234,6 +245,9 @@ def test_line_geometry_covers_meshed_assets_and_reports_progress(tmp_path, monke
     assert list(geometries) == ["in", "out", "bad"]
     assert calls == [(1, 3, "in"), (2, 3, "out"), (3, 3, "bad")]
     assert len(parses) == 1  # both conveyors share one parse
+    # ... and one copy of it: each asset places the same parts by its own matrix
+    assert geometries["in"].local_parts is geometries["out"].local_parts
+    assert not np.array_equal(geometries["in"].matrix, geometries["out"].matrix)
     assert geometries["out"].bounds()[0][0] == pytest.approx(4.5)
     assert geometries["bad"].problem == "asset 'bad': meshes/gone.stl: file not found"
 
