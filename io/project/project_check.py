@@ -109,7 +109,7 @@ def _summary(
     warnings: list[Problem],
 ) -> str:
     good = [m.geometry for m in meshes.values() if not m.geometry.placeholder]
-    triangles = sum(len(part.faces) for g in good for part in g.parts)
+    triangles = sum(len(part.faces) for g in good for part in g.local_parts)
     status = "OK" if not problems else _count(len(problems), "problem")
     if warnings:
         status += f" with {_count(len(warnings), 'warning')}"
