@@ -22,11 +22,10 @@ the aisle, where an operator reaches them.
 
 from pathlib import Path
 
-import numpy as np
 import trimesh.transformations as tf
 from trimesh.creation import annulus
 
-from make_meshes import AMBER, BLUE, DARK, GLASS, RED, Parts, blk, rod
+from make_meshes import AMBER, BLUE, DARK, GLASS, RED, Parts, blk, rod, write_glbs
 
 OUT_DIR = Path(__file__).resolve().parent / "meshes"
 POLYCARBONATE = (170, 200, 215)
@@ -118,14 +117,7 @@ COMPONENTS = {
 
 
 def main():
-    OUT_DIR.mkdir(parents=True, exist_ok=True)
-    for name, build in COMPONENTS.items():
-        scene = build().scene()
-        path = OUT_DIR / f"{name}.glb"
-        path.write_bytes(scene.export(file_type="glb"))
-        tris = sum(len(g.faces) for g in scene.geometry.values())
-        print(f"{path.name}: {len(scene.geometry)} parts, {tris} triangles, "
-              f"bounds {np.round(scene.bounds, 3).tolist()}")
+    write_glbs(COMPONENTS, OUT_DIR)
 
 
 if __name__ == "__main__":

@@ -377,15 +377,20 @@ STATIONS = {
 }
 
 
-def main():
-    OUT_DIR.mkdir(parents=True, exist_ok=True)
-    for name, build in STATIONS.items():
+def write_glbs(builders, out_dir: Path = OUT_DIR) -> None:
+    """Build each mesh and write it as ``out_dir/NAME.glb``, saying what was written."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for name, build in builders.items():
         scene = build().scene()
-        path = OUT_DIR / f"{name}.glb"
+        path = out_dir / f"{name}.glb"
         path.write_bytes(scene.export(file_type="glb"))
         tris = sum(len(g.faces) for g in scene.geometry.values())
         print(f"{path.name}: {len(scene.geometry)} parts, {tris} triangles, "
               f"bounds {np.round(scene.bounds, 3).tolist()}")
+
+
+def main():
+    write_glbs(STATIONS)
     import make_component_meshes  # the components SOP steps aim at, built from these helpers
 
     make_component_meshes.main()
