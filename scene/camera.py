@@ -18,12 +18,14 @@ class CameraPose:
 
 
 def pose_looking_at(bounds: tuple[float, ...], direction=LINE_VIEW_DIRECTION,
-                    view_angle_deg: float = 30.0, margin: float = 1.15) -> CameraPose:
-    """A pose that frames ``bounds`` (xmin, xmax, ymin, ymax, zmin, zmax) from ``direction``."""
+                    view_angle_deg: float = 30.0, margin: float = 1.15,
+                    min_radius: float = 0.25) -> CameraPose:
+    """A pose that frames ``bounds`` (xmin, xmax, ymin, ymax, zmin, zmax) from ``direction``,
+    or a sphere of ``min_radius`` around their centre when they are smaller."""
     lo = np.array(bounds[0::2], dtype=float)
     hi = np.array(bounds[1::2], dtype=float)
     center = (lo + hi) / 2.0
-    radius = max(np.linalg.norm(hi - lo) / 2.0, 0.25)
+    radius = max(np.linalg.norm(hi - lo) / 2.0, min_radius)
     distance = margin * radius / np.sin(np.radians(view_angle_deg) / 2.0)
     unit = np.asarray(direction, dtype=float) / np.linalg.norm(direction)
     return CameraPose(tuple(center + unit * distance), tuple(center))

@@ -46,6 +46,7 @@ from linetwin.twin.model import AssetLevel, Project
 SELECTION_COLOR = "#1F3BFF"
 BACKGROUND_BOTTOM = "#E9ECF1"
 BACKGROUND_TOP = "#FFFFFF"
+PART_CONTEXT_M = 0.6  # fly-to frames at least this radius (metres)
 
 
 class LineScene:
@@ -280,7 +281,9 @@ class LineScene:
 
     def fly_to(self, asset_id: str, frames: int = 24) -> list[CameraPose]:
         """Poses that glide from the current view to a close view of ``asset_id``."""
-        target = pose_looking_at(self._bounds[asset_id], margin=1.3)
+        # A part smaller than a hand (a controller, an isolator) is framed with a little
+        # of its station around it: filling the view with it hides where it is.
+        target = pose_looking_at(self._bounds[asset_id], margin=1.3, min_radius=PART_CONTEXT_M)
         return fly_path(self.current_pose(), target, frames)
 
 
