@@ -62,6 +62,7 @@ class TrainingRun:
         self.settings = {"seed": seed, "scenario": scenario}
         self._faults: list[tuple[float, int, str]] = []  # (due time, order, name)
         self.log: list[SopEvent] = []
+        self.engine: SopEngine | None = None  # none during the warm-up: nothing is judged yet
         self.advance(warmup_s)
         self.engine = SopEngine(sop, project, trainee, start=self.now)
         self.log += self.engine.begin()
@@ -76,7 +77,7 @@ class TrainingRun:
 
     @property
     def finished(self) -> bool:
-        return hasattr(self, "engine") and self.engine.finished
+        return self.engine is not None and self.engine.finished
 
     # -- time --------------------------------------------------------------------------
 
@@ -88,7 +89,7 @@ class TrainingRun:
             items = self.feed.tick()
             self.clock.set(self.feed.time)
             out.ticks.append(self.pipeline.step(items, self.now))
-            if hasattr(self, "engine"):
+            if self.engine is not None:
                 out.events += self.engine.observe(self.pipeline.state, self.now)
                 if self.engine.finished:
                     break
