@@ -113,6 +113,12 @@ def build_parser() -> argparse.ArgumentParser:
     from linetwin.ui.cli.training.train_args import add_train_parser  # argparse only: cheap
 
     add_train_parser(sub)
+    from linetwin.ui.cli.whatif.whatif_args import add_whatif_parser  # argparse only: cheap
+    from linetwin.ui.cli.setpoint.setpoint_args import add_audit_parser, add_setpoint_parser
+
+    add_whatif_parser(sub)
+    add_setpoint_parser(sub, _add_connection_args)
+    add_audit_parser(sub)
     return parser
 
 
@@ -238,19 +244,49 @@ def cmd_train_action(args) -> int:
     return run_train_action(args)
 
 
+def cmd_whatif(args) -> int:
+    from linetwin.ui.cli.whatif.whatif import run_whatif
+
+    return run_whatif(args)
+
+
+def cmd_whatif_action(args) -> int:
+    from linetwin.ui.cli.whatif.whatif_fit import run_whatif_action
+
+    return run_whatif_action(args)
+
+
+def cmd_setpoint(args) -> int:
+    from linetwin.ui.cli.setpoint.setpoint import run_setpoint
+
+    return run_setpoint(args)
+
+
+def cmd_audit(args) -> int:
+    from linetwin.ui.cli.setpoint.audit import run_audit
+
+    return run_audit(args)
+
+
 COMMANDS = {"gui": cmd_gui, "check": cmd_check, "render": cmd_render, "sim": cmd_sim,
             "monitor": cmd_monitor, "record": cmd_record, "trust": cmd_trust,
             "history": cmd_history, "replay": cmd_replay, "report": cmd_report,
-            "train": cmd_train, "train-action": cmd_train_action}
+            "train": cmd_train, "train-action": cmd_train_action, "whatif": cmd_whatif,
+            "whatif-action": cmd_whatif_action, "setpoint": cmd_setpoint, "audit": cmd_audit}
 
 
 def _parse(argv: list[str] | None) -> argparse.Namespace:
     from linetwin.ui.cli.training.train_args import build_train_action_parser, train_action
+    from linetwin.ui.cli.whatif.whatif_args import build_whatif_action_parser, whatif_action
 
     words = sys.argv[1:] if argv is None else list(argv)
     if train_action(words):  # `train records|sign|users ...`: not a project path
         args = build_train_action_parser().parse_args(words[1:])
         args.command = "train-action"
+        return args
+    if whatif_action(words):  # `whatif fit|list ...`: not a project path
+        args = build_whatif_action_parser().parse_args(words[1:])
+        args.command = "whatif-action"
         return args
     return build_parser().parse_args(words)
 

@@ -1,0 +1,1 @@
+"""`linetwin setpoint` (guarded setpoint changes) and `linetwin audit` (the hash-chained log)."""
