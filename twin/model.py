@@ -148,6 +148,16 @@ class Signal:
     states: dict[str, int] | None = None  # own code table; None: the project's
     stale_after_s: float | None = None  # None: derived, see ``staleness_limit``
     alerts: AlertSettings | None = None  # None: the defaults (limit alerts only)
+    # Read-only unless ``writable``: then a guarded change (DESIGN section 9) may write
+    # a value inside ``certified`` (both sides set) to ``setpoint_node`` (None: ``node``).
+    writable: bool = False
+    certified: Limits | None = None
+    setpoint_node: str | None = None
+
+    @property
+    def write_node(self) -> str:
+        """The node a setpoint change writes and reads back."""
+        return self.setpoint_node or self.node
 
     def staleness_limit(self) -> float:
         """Seconds without a new value after which a reading is shown as stale.

@@ -26,6 +26,7 @@ def find_inconsistencies(doc: ProjectDocument) -> list[Finding]:
         _color_by_references,
         _rule_references,
         _signal_alerts,
+        _writable_signals,
         _fpy_references,
         _event_source_references,
         _mesh_units_without_mesh,
@@ -176,6 +177,25 @@ def _signal_alerts(doc: ProjectDocument) -> Iterator[Finding]:
                 f"{subject}: when_running needs a state signal on asset '{signal.asset}' "
                 "with a 'running' state, to know when it runs"
             )
+
+
+def _writable_signals(doc: ProjectDocument) -> Iterator[Finding]:
+    """Only an analog value has a setpoint to change, inside limits someone certified."""
+    for index, signal in enumerate(doc.signals):
+        subject = f"signal '{signal.id}'"
+        for key in ("writable", "certified"):
+            if signal.kind != "analog" and key in signal.model_fields_set and getattr(signal, key):
+                yield ("signals", index, key), (
+                    f"{subject}: {key} applies to analog signals (a setpoint), but this is a {signal.kind} signal")
+        if signal.kind != "analog":
+            continue
+        if signal.writable and signal.certified is None:
+            yield ("signals", index, "writable"), (
+                f"{subject}: a writable signal needs certified = {{ low = .., high = .. }}, "
+                "the values a change may set")
+        if signal.setpoint_node is not None and not signal.writable:
+            yield ("signals", index, "setpoint_node"), (
+                f"{subject}: setpoint_node is the node a change writes, but the signal is not writable")
 
 
 def _has_running_state(doc: ProjectDocument, asset_id: str) -> bool:

@@ -159,6 +159,9 @@ def _to_signal(entry: schema.SignalEntry) -> Signal:
         endpoint=entry.endpoint,
         states=dict(entry.states) if entry.states is not None else None,
         alerts=_to_alerts(entry.alerts) if entry.alerts is not None else None,
+        writable=entry.writable,
+        certified=Limits(entry.certified.low, entry.certified.high) if entry.certified else None,
+        setpoint_node=entry.setpoint_node,
     )
 
 

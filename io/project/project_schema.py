@@ -155,6 +155,19 @@ class LimitsEntry(_Section):
         return self
 
 
+class CertifiedEntry(_Section):
+    """A writable signal's ``certified = { low = .., high = .. }``: the values a change may set."""
+
+    low: FiniteFloat
+    high: FiniteFloat
+
+    @model_validator(mode="after")
+    def _ordered(self) -> CertifiedEntry:
+        if not self.low < self.high:
+            raise ValueError(f"low ({self.low:g}) must be below high ({self.high:g})")
+        return self
+
+
 class AlertsEntry(_Section):
     """A signal's ``alerts = { ... }``: which alerts it raises (all optional)."""
 
@@ -195,11 +208,14 @@ class SignalEntry(_Section):
     endpoint: Endpoint | None = None  # None: the project's [source]
     states: dict[Identifier, StrictInt] | None = None
     alerts: AlertsEntry | None = None  # None: limit alerts only
+    writable: StrictBool = False  # read-only unless said
+    certified: CertifiedEntry | None = None  # required when writable
+    setpoint_node: StrictStr | None = None  # written and read back; None: node
 
-    @field_validator("node")
+    @field_validator("node", "setpoint_node")
     @classmethod
-    def _node_id(cls, value: str) -> str:
-        return _node_id_text(value)
+    def _node_id(cls, value: str | None) -> str | None:
+        return _node_id_text(value) if value is not None else None
 
 
 class StateRuleEntry(_Section):
