@@ -42,6 +42,13 @@ Version 5 added ``training_records`` (issue 9): one row per SOP training
 session, the result as canonical JSON with its sha256, and the trainer's
 sign-off (see :mod:`linetwin.io.training.records`). A new table only: an older
 file opened for writing gets it created, nothing else changes.
+
+Version 6 added ``setpoint_proposals`` (issue 10): one row per guarded setpoint
+change, its state replaced as it is approved, written, rolled back or rejected
+(see :mod:`linetwin.io.setpoint.proposal_store`); every step of it is also in the
+hash-chained ``audit_log``, which is the record to trust. It also added
+``whatif_models``, the registry of what-if models fitted on the history
+(:mod:`linetwin.io.history.model_registry`). New tables only.
 """
 
 from __future__ import annotations
@@ -53,7 +60,7 @@ from typing import Any
 import duckdb
 import numpy as np
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 # version -> the statements that bring a file of the version before up to it
 UPGRADES: dict[int, tuple[str, ...]] = {
@@ -72,6 +79,7 @@ UPGRADES: dict[int, tuple[str, ...]] = {
              for column, sql_type in (("station", "VARCHAR"), ("unit_id", "VARCHAR"),
                                       ("created_at", "DOUBLE"))),
     5: (),  # training_records is a new table: prepare() creates missing tables
+    6: (),  # setpoint_proposals is a new table, as 5
 }
 
 # table -> ((column, SQL type), ...), in column order. The types decide the
@@ -151,6 +159,31 @@ TABLES: dict[str, tuple[tuple[str, str], ...]] = {
         ("sign_comment", "VARCHAR"), ("signature_hash", "VARCHAR"),
         ("expires_at", "DOUBLE"),  # signed_at + certification_days; NULL until signed
     ),
+    "setpoint_proposals": (  # since version 6: one guarded setpoint change and its fate
+        ("proposal_id", "VARCHAR"),  # SP-0001, ...
+        ("created_at", "DOUBLE"), ("proposer", "VARCHAR"), ("signal_id", "VARCHAR"),
+        ("node", "VARCHAR"),  # the node written: the signal's setpoint node, else its own
+        ("change", "VARCHAR"),  # as asked: sealer.dwell_time=-10%
+        ("new_value", "DOUBLE"),  # the absolute value to write
+        ("reason", "VARCHAR"),
+        ("old_value", "DOUBLE"),  # what the line held when proposed; NULL: not read
+        ("certified_low", "DOUBLE"), ("certified_high", "DOUBLE"),
+        ("whatif", "JSON"),  # summary of the what-if result it rests on
+        ("model_version", "VARCHAR"), ("model_hash", "VARCHAR"),
+        ("guards", "JSON"),  # [{"signal", "low", "high"}, ...]
+        ("watch_s", "DOUBLE"),
+        ("status", "VARCHAR"),  # proposed, approved, rejected, written, rolled-back, failed
+        ("approver", "VARCHAR"), ("decided_at", "DOUBLE"),
+        ("outcome", "VARCHAR"),  # why it ended so: the rejection reason, the rollback cause
+        ("written_old", "DOUBLE"), ("read_back", "DOUBLE"),
+    ),
+    "whatif_models": (  # since version 6: the what-if models fitted on this history (a registry)
+        ("model_hash", "VARCHAR"),  # sha256 of the model file's body: which exact model
+        ("version", "VARCHAR"), ("station", "VARCHAR"), ("created_at", "DOUBLE"),
+        ("fitted_by", "VARCHAR"), ("path", "VARCHAR"),  # where it was written
+        ("data_hash", "VARCHAR"), ("data_first", "DOUBLE"), ("data_last", "DOUBLE"),
+        ("units", "BIGINT"), ("card", "JSON"),  # the model card: features, metrics, coverage
+    ),
     "audit_log": (  # append-only, hash-chained: see linetwin.io.history.history_audit
         ("seq", "BIGINT"), ("time", "DOUBLE"), ("user", "VARCHAR"), ("action", "VARCHAR"),
         ("details", "JSON"), ("prev_hash", "VARCHAR"), ("hash", "VARCHAR"),
@@ -161,7 +194,8 @@ TABLES: dict[str, tuple[tuple[str, str], ...]] = {
 UPSERT_KEYS: dict[str, tuple[str, ...]] = {"alerts": ("session_id", "alert_id"),
                                            "lots": ("session_id", "lot_id"),
                                            "bookmarks": ("bookmark_id",),
-                                           "training_records": ("record_id",)}
+                                           "training_records": ("record_id",),
+                                           "setpoint_proposals": ("proposal_id",)}
 
 # Constraints kept apart from TABLES so the column lists stay plain data.
 _CONSTRAINTS: dict[str, str] = {
@@ -172,6 +206,7 @@ _CONSTRAINTS: dict[str, str] = {
     "bookmarks": "PRIMARY KEY (bookmark_id)",  # an edited bookmark replaces its row
     "imports": "PRIMARY KEY (import_id)",
     "training_records": "PRIMARY KEY (record_id)",  # the sign-off replaces the unsigned row
+    "setpoint_proposals": "PRIMARY KEY (proposal_id)",  # each decision replaces the row
 }
 _NOT_NULL = {"signal_id", "source_time", "receive_time", "status_code", "quality"}
 

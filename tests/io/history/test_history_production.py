@@ -113,7 +113,7 @@ def test_a_version_2_file_reads_as_it_is_and_is_upgraded_without_losing_a_row(tm
         assert old.inspection_events() == []  # the new columns read as NULL: no error
         assert [e["endpoint"] for e in old.connection_events()] == ["opc.tcp://old"]
     with HistoryStore(path) as store:
-        assert store.schema_version == SCHEMA_VERSION == 5
+        assert store.schema_version == SCHEMA_VERSION == 6
         assert store.count("signal_samples") == 1 and store.count("lots") == 0
         with Recorder(store, PROJECT) as recorder:
             recorder.submit(production_items())

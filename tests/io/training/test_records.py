@@ -101,7 +101,7 @@ def test_a_history_from_before_training_records_is_upgraded_when_a_record_is_sto
     training.store_record(path, made_result(), "operator", 365)
     assert len(training.records(path)) == 1
     with HistoryStore(path, read_only=True) as history:
-        assert history.schema_version == 5
+        assert history.schema_version == 6
 
 
 def test_the_default_store_is_in_the_data_folder_and_made_on_the_first_record(tmp_path):
