@@ -1,0 +1,119 @@
+"""Design matrices of the defect-rate models: each process value enters as a
+straight line or as a restricted cubic spline on the logit scale.
+
+A restricted (natural) cubic spline (Harrell, *Regression Modeling
+Strategies*, 2.4.5) is cubic between its knots and a straight line beyond the
+outer ones. That is why it is used here rather than a B-spline: a defect rate
+that climbs steeply at the edge of the data keeps climbing at the same slope
+just past it instead of bending away, so a mild extrapolation stays sane (and
+is flagged anyway). Knots sit at the 5, 35, 65 and 95 % quantiles, Harrell's
+choice for four knots.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+import numpy as np
+
+KNOT_QUANTILES = (0.05, 0.35, 0.65, 0.95)
+
+
+class Form(Enum):
+    LINEAR = "linear"  # 1 column
+    SPLINE = "spline"  # 3 columns: the line and two cubic terms
+
+
+@dataclass(frozen=True)
+class FeatureScale:
+    """How one process value is centred and scaled before it enters a model,
+    and the range of it the model saw."""
+
+    signal_id: str
+    center: float
+    scale: float
+    knots: tuple[float, ...]  # in scaled units
+    low: float  # 1st percentile of the training data (raw units)
+    high: float  # 99th percentile
+    minimum: float
+    maximum: float
+
+    @classmethod
+    def of(cls, signal_id: str, values: np.ndarray) -> "FeatureScale":
+        center = float(np.median(values))
+        spread = float(np.subtract(*np.percentile(values, [75, 25]))) / 1.349  # a normal's sd
+        scale = spread if spread > 0 else float(np.std(values)) or 1.0
+        knots = _distinct_knots((np.quantile(values, KNOT_QUANTILES) - center) / scale)
+        low, high = np.percentile(values, [1, 99])
+        return cls(signal_id, center, scale, knots, float(low), float(high),
+                   float(values.min()), float(values.max()))
+
+    def scaled(self, values: np.ndarray) -> np.ndarray:
+        return (np.asarray(values, dtype=np.float64) - self.center) / self.scale
+
+    def as_json(self) -> dict:
+        return {"center": self.center, "scale": self.scale, "knots": list(self.knots), "low": self.low,
+                "high": self.high, "min": self.minimum, "max": self.maximum}
+
+    @classmethod
+    def from_json(cls, signal_id: str, data: dict) -> "FeatureScale":
+        return cls(signal_id, float(data["center"]), float(data["scale"]),
+                   tuple(float(k) for k in data["knots"]), float(data["low"]), float(data["high"]),
+                   float(data["min"]), float(data["max"]))
+
+
+@dataclass(frozen=True)
+class Term:
+    signal_id: str
+    form: Form
+
+    @property
+    def columns(self) -> int:
+        return 1 if self.form is Form.LINEAR else 3
+
+    @property
+    def text(self) -> str:
+        return f"{self.form.value}({self.signal_id})"
+
+
+def _distinct_knots(knots: np.ndarray) -> tuple[float, ...]:
+    """Knots that are strictly increasing (a value held constant most of the time
+    gives repeated quantiles); fewer than three: no spline is possible."""
+    out: list[float] = []
+    for k in knots:
+        if not out or k > out[-1] + 1e-9:
+            out.append(float(k))
+    return tuple(out)
+
+
+def spline_columns(x: np.ndarray, knots: tuple[float, ...]) -> np.ndarray:
+    """The restricted cubic spline's nonlinear columns of ``x`` (len(knots) - 2 of them)."""
+    t = np.asarray(knots)
+    k = len(t)
+    norm = (t[-1] - t[0]) ** 2
+    cols = []
+    for j in range(k - 2):
+        cols.append((np.maximum(x - t[j], 0) ** 3
+                     - np.maximum(x - t[k - 2], 0) ** 3 * (t[k - 1] - t[j]) / (t[k - 1] - t[k - 2])
+                     + np.maximum(x - t[k - 1], 0) ** 3 * (t[k - 2] - t[j]) / (t[k - 1] - t[k - 2])) / norm)
+    return np.column_stack(cols) if cols else np.zeros((len(x), 0))
+
+
+def can_spline(scale: FeatureScale) -> bool:
+    return len(scale.knots) >= 4
+
+
+def term_columns(term: Term, values: np.ndarray, scale: FeatureScale) -> np.ndarray:
+    x = scale.scaled(values)
+    if term.form is Form.LINEAR:
+        return x[:, None]
+    return np.column_stack([x, spline_columns(x, scale.knots[:4])])
+
+
+def design_matrix(terms: tuple[Term, ...], features: dict[str, np.ndarray],
+                  scales: dict[str, FeatureScale], rows: int) -> np.ndarray:
+    """Intercept, then each term's columns, for ``rows`` units."""
+    parts = [np.ones((rows, 1))]
+    parts += [term_columns(t, features[t.signal_id], scales[t.signal_id]) for t in terms]
+    return np.hstack(parts)
