@@ -38,6 +38,7 @@ def add_setpoint_parser(commands: argparse._SubParsersAction,
                          "rolled back; repeatable")
     propose.add_argument("--watch", type=float, default=60.0, metavar="SECONDS",
                          help="how long the guards are watched after the write (default 60)")
+    add_connection_args(propose)  # a relative change is resolved against the value read now
     _store(propose)
     approve = actions.add_parser("approve", help="approve a proposal and write it to the line "
                                  "(read back, rolled back if a guard breaks)")

@@ -1,0 +1,53 @@
+"""What a proposal rests on: the what-if result and the model it came from.
+
+Only a summary of the result is kept with the proposal (the predicted rates,
+not the whole file) and, of the model, its version and the sha256 of its file,
+so the audit log names exactly which model a change was argued with.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+_SUMMARY_KEYS = ("station", "signal", "changes", "defects", "fpy", "model_version")
+
+
+class EvidenceError(ValueError):
+    """A what-if result or model file that cannot be read; the message names the file."""
+
+
+def whatif_summary(path: Path) -> dict[str, Any]:
+    """The predicted rates of a ``linetwin whatif --json`` result."""
+    data = _json(path, "what-if result")
+    if not isinstance(data, dict) or "defects" not in data:
+        raise EvidenceError(f"{path}: not a what-if result (`linetwin whatif ... --json` writes one; "
+                            "it has a \"defects\" key)")
+    summary = {key: data[key] for key in _SUMMARY_KEYS if key in data}
+    summary["file"] = path.name
+    return summary
+
+
+def model_identity(path: Path) -> tuple[str | None, str]:
+    """(version or None, sha256 of the file) of a fitted model file."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise EvidenceError(f"{path}: cannot read the model: {exc.strerror or exc}") from None
+    data = _json(path, "model")
+    version = None
+    if isinstance(data, dict):
+        card = data.get("card") if isinstance(data.get("card"), dict) else {}
+        version = data.get("version") or card.get("version")
+    return (None if version is None else str(version)), hashlib.sha256(raw).hexdigest()
+
+
+def _json(path: Path, what: str) -> Any:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise EvidenceError(f"{path}: cannot read the {what}: {exc.strerror or exc}") from None
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise EvidenceError(f"{path}: the {what} is not JSON: {exc}") from None
