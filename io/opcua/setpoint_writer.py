@@ -14,6 +14,7 @@ Approval, limits and audit live above this module: it writes what it is asked.
 from __future__ import annotations
 
 import asyncio
+import math
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -100,6 +101,8 @@ async def write_guarded(endpoint: str, settings: ConnectionSettings | None, trus
     """Write ``request.value`` to ``request.node_id`` at ``endpoint``, guarded as the
     module says. ``settings`` None: no security, anonymous (as the live client)."""
     trail = _Trail()
+    if not math.isfinite(request.value):
+        return trail.outcome(f"{request.value} is not a value to write to {request.node_id}")
     try:
         async with open_session(connection_settings(endpoint, settings), trust) as client:
             reason = await _write_and_watch(client, request, trail, poll_s)

@@ -3,8 +3,8 @@
 Every project signal gets a variable at exactly the node id the project names,
 in a folder per station under Objects. Signals the model knows are updated
 every 100 ms of wall time (the model advances ``0.1 * speed`` s per update),
-when they change and at least every second; the others are served with ``BadWaitingForInitialData`` so a client sees them
-as bad rather than silently missing.
+when they change and at least every second; the others with ``BadWaitingForInitialData``
+(bad, not silently missing). Only writable signals' setpoint nodes take writes (:mod:`.sim_setpoints`).
 
 A scenario (:mod:`linetwin.twin.sim.scenarios`) can make a reading non-Good: a
 stuck sensor keeps being sent with its frozen value, and after 5 s with
@@ -43,6 +43,7 @@ from asyncua import Server, ua
 from linetwin.io.opcua.asyncio_thread import AsyncioThread
 from linetwin.io.opcua.node_ids import browse_name_of, parse_node_id, resolve_namespace
 from linetwin.io.opcua.simulator.sim_events import EventPublisher
+from linetwin.io.opcua.simulator.sim_setpoints import SetpointNodes
 from linetwin.twin.model import AssetLevel, Project, Signal, SignalKind
 from linetwin.twin.sim.production import ProductionConfig
 from linetwin.twin.sim.scenarios import Scenario
@@ -132,6 +133,7 @@ class SimulatorServer:
         self._bindings: list[_Binding] = []
         self._folders: dict[str, ua.NodeId] = {}  # station -> its folder
         self._events: EventPublisher | None = None
+        self.setpoints: SetpointNodes | None = None  # writable setpoint nodes, once started
         self._written: dict[ua.NodeId, tuple[float | int, int, float]] = {}  # value, status, when
         self._task: asyncio.Task[None] | None = None
         self._thread: AsyncioThread | None = None
@@ -173,9 +175,8 @@ class SimulatorServer:
         self._task = asyncio.create_task(self._update_loop(), name="linetwin-sim-update")
 
     async def stop(self) -> None:
-        """Stop updating and listening; when this returns the port is free, every
-        client connection is closed and every session is gone (nothing is left
-        running on the loop that could log later)."""
+        """Stop updating and listening; on return the port is free, every connection closed and
+        every session gone (nothing left running on the loop that could log later)."""
         task, self._task = self._task, None
         if task is not None:
             task.cancel()
@@ -272,6 +273,8 @@ class SimulatorServer:
                 else:
                     bad = ua.DataValue(StatusCode=ua.StatusCode(ua.StatusCodes.BadWaitingForInitialData))
                     await server.write_attribute_value(node_id, bad)
+        self.setpoints = await SetpointNodes.create(server, self._project, self.simulator, self._folders,
+                                                    taken, NAMESPACE_INDEX)
         await self._publish(server)
 
     async def _update_loop(self) -> None:
@@ -285,6 +288,8 @@ class SimulatorServer:
                 due = loop.time()
             await asyncio.sleep(max(due - loop.time(), 0.0))
             try:
+                if self.setpoints is not None and self._server is not None:  # clients' writes first
+                    await self.setpoints.sync(self._server, self.simulator)
                 self.simulator.step(UPDATE_PERIOD_S * self._speed)
                 await self._publish(self._server)
                 if self._events is not None:
@@ -374,12 +379,9 @@ async def _drop_connections(bserver: Any) -> None:
 
 
 async def _close_orphan_sessions(server: Server) -> None:
-    """Close sessions asyncua keeps for reconnecting clients (spec Part 4 6.7).
-
-    ``Server.stop`` leaves them, with their subscription tasks, running on the
-    loop until the session times out (minutes): they would log "subscription
-    expired" long after the server is gone.
-    """
+    """Close sessions asyncua keeps for reconnecting clients (spec Part 4 6.7): ``Server.stop``
+    leaves them, with their subscription tasks, running until they time out (minutes),
+    logging "subscription expired" long after the server is gone."""
     sessions = getattr(server.iserver, "_external_sessions", {})
     for session in list(sessions.values()):
         with contextlib.suppress(Exception):
