@@ -1,16 +1,18 @@
 """What a proposal rests on: the what-if result and the model it came from.
 
 Only a summary of the result is kept with the proposal (the predicted rates,
-not the whole file) and, of the model, its version and the sha256 of its file,
-so the audit log names exactly which model a change was argued with.
+not the whole file) and, of the model, its version and hash (checked against
+its contents on reading), so the audit log names exactly which model a change
+was argued with.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 from typing import Any
+
+from linetwin.twin.whatif.whatif_model import ModelFileError, read_model
 
 _SUMMARY_KEYS = ("station", "signal", "changes", "defects", "fpy", "model_version")
 
@@ -30,18 +32,13 @@ def whatif_summary(path: Path) -> dict[str, Any]:
     return summary
 
 
-def model_identity(path: Path) -> tuple[str | None, str]:
-    """(version or None, sha256 of the file) of a fitted model file."""
+def model_identity(path: Path) -> tuple[str, str]:
+    """(version, hash) of a fitted what-if model file, whose hash is checked on reading."""
     try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise EvidenceError(f"{path}: cannot read the model: {exc.strerror or exc}") from None
-    data = _json(path, "model")
-    version = None
-    if isinstance(data, dict):
-        card = data.get("card") if isinstance(data.get("card"), dict) else {}
-        version = data.get("version") or card.get("version")
-    return (None if version is None else str(version)), hashlib.sha256(raw).hexdigest()
+        model = read_model(path)
+    except ModelFileError as exc:
+        raise EvidenceError(str(exc)) from None
+    return model.version, model.hash
 
 
 def _json(path: Path, what: str) -> Any:

@@ -63,11 +63,13 @@ def certified_limits(signal: Signal) -> tuple[float | None, float | None]:
 
 def check_decision(proposal: SetpointProposal, name: str, role: str, verb: str) -> None:
     """``verb`` ("approve" or "reject") of ``proposal`` by ``name`` with ``role``."""
+    done = f"{verb}d" if verb.endswith("e") else f"{verb}ed"
     if proposal.status != PROPOSED:
+        by = f" (by {proposal.approver})" if proposal.approver else ""
         raise SetpointRefused(f"{proposal.proposal_id} is {proposal.status}, not proposed: it cannot be "
-                              f"{verb}d" + (f" (by {proposal.approver})" if proposal.approver else ""))
+                              f"{done}{by}")
     if same_person(name, proposal.proposer):
-        raise SetpointRefused(f"{name} proposed {proposal.proposal_id}: it must be {verb}d by a "
+        raise SetpointRefused(f"{name} proposed {proposal.proposal_id}: it must be {done} by a "
                               "second, different person")
     if role not in APPROVER_ROLES:
         raise SetpointRefused(f"{name} is a LineTwin user with role {role}; only an approver may "
