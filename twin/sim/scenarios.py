@@ -28,19 +28,28 @@ consults every tick. Each one waits ``start_s`` seconds of simulated time
     a station (the labeler, else the middle station) faults for ``duration_s``
     (60 s): its input buffer fills and the stations upstream go *blocked* one
     after the other, its output buffer drains and those downstream go *starved*.
+``trials``
+    process engineers' setpoint trials, as a real line's history holds them
+    (recipes per SKU, DOE runs): every ``period_s`` (1200 s) of simulated time
+    a new recipe, each process value of :data:`TRIAL_WINDOWS` kept at its
+    standard setpoint (the one in force when the run starts) with probability
+    ``keep`` (0.4), else set to a value drawn uniformly in its trial window. The
+    first period runs the standard recipe. Its draws come from a generator of its
+    own, seeded from the simulator's seed: the line's own draws are untouched.
 ``server-restart``
     runs as ``normal``; the name exists so a demo or test can stop the server
     and start it again on the same port. The same seed gives the same start, as
     a restarted PLC would: counters begin again at zero.
 
-Scenarios draw no random numbers, so the line stays deterministic for a seed.
+Scenarios draw no random numbers from the line's generator (``trials`` has its
+own), so the line stays deterministic for a seed.
 A trainer can start one more mid-run, beginning at once, on top of the running
 one (:meth:`LineSimulator.inject`); the simulator then consults each in turn.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 if TYPE_CHECKING:
     from linetwin.twin.sim.simulation import LineSimulator
@@ -228,8 +237,74 @@ class Jam(Scenario):
                 "upstream blocks, downstream starves")
 
 
+# Process value -> (low, high) of the setpoints the engineers try: wide enough
+# to reach each defect's rising edge (seal gaps below ~300 ms, label skew beyond
+# ~1.2 mm), not so wide that a recipe makes scrap only.
+TRIAL_WINDOWS: dict[str, tuple[float, float]] = {
+    "sealer.seal_temperature": (179.0, 192.0),
+    "sealer.dwell_time": (295.0, 390.0),
+    "sealer.seal_pressure": (4.1, 5.2),
+    "filler.fill_weight": (498.0, 508.0),
+    "labeler.label_offset": (-1.3, 1.3),
+}
+_TRIALS_STREAM = 0x7472  # mixed into the seed: the trials' generator is not the line's
+
+
+class Trials(Scenario):
+    """A new recipe every ``period_s``: each value kept at standard with probability
+    ``keep``, else drawn uniformly in its :data:`TRIAL_WINDOWS` window."""
+
+    name = "trials"
+
+    def __init__(self, start_s: float = DEFAULT_START_S, period_s: float = 1200.0, keep: float = 0.4) -> None:
+        super().__init__(start_s)
+        if not period_s > 0.0:
+            raise ValueError(f"period_s must be > 0, got {period_s}")
+        if not 0.0 <= keep <= 1.0:
+            raise ValueError(f"keep must be a probability (0..1), got {keep}")
+        self.period_s, self.keep = float(period_s), float(keep)
+        self.recipe = 0  # 0: the standard one; then 1, 2, ...
+        self._standard: dict[str, float] | None = None
+        self._signals: list[str] = []
+        self._rng: Any = None  # numpy's, made in bind: the CLI imports this module for its names
+
+    def bind(self, sim: LineSimulator) -> None:
+        import numpy as np
+
+        present = set(sim.process_signal_ids())
+        self._signals = [s for s in TRIAL_WINDOWS if s in present]
+        self._rng = np.random.default_rng([int(sim.seed) & 0xFFFFFFFF, _TRIALS_STREAM])
+
+    def tick(self, sim: LineSimulator, t: float) -> None:
+        if self._standard is None:  # the setpoints in force as the run starts
+            self._standard = {s: sim.nominal(s) for s in self._signals}
+        recipe = int((t - self.start_s) // self.period_s) if t >= self.start_s else 0
+        while self.recipe < recipe:  # one recipe per period, however large the step
+            self.recipe += 1
+            for signal_id, value in self._draw().items():
+                sim.set_setpoint(signal_id, value)
+
+    def _draw(self) -> dict[str, float]:
+        """The next recipe; every window is drawn, present or not, so a line without a
+        labeler still gets the same sealer recipes."""
+        recipe: dict[str, float] = {}
+        for signal_id, (low, high) in TRIAL_WINDOWS.items():
+            kept, value = self._rng.random() < self.keep, float(self._rng.uniform(low, high))
+            if signal_id in self._signals:
+                recipe[signal_id] = self._standard[signal_id] if kept else value  # type: ignore[index]
+        return recipe
+
+    def describe(self) -> str:
+        return (f"setpoint trials: every {self.period_s:g} s simulated time a new recipe, each of "
+                f"{', '.join(self._signals or TRIAL_WINDOWS)} at standard (p={self.keep:g}) or drawn "
+                "in its trial window; the first period runs the standard recipe")
+
+    def __repr__(self) -> str:
+        return f"Trials(start_s={self.start_s:g}, period_s={self.period_s:g}, keep={self.keep:g})"
+
+
 SCENARIOS: dict[str, type[Scenario]] = {
-    cls.name: cls for cls in (Normal, HeaterDegradation, SensorFreeze, Jam, ServerRestart)
+    cls.name: cls for cls in (Normal, HeaterDegradation, SensorFreeze, Jam, ServerRestart, Trials)
 }
 
 

@@ -87,6 +87,7 @@ class LineSimulator:
             raise ValueError("a line needs at least one station")
         model = scenario if isinstance(scenario, Scenario) else make_scenario(scenario)
         self._stations = list(stations)
+        self.seed = seed  # a scenario with its own random draws (trials) seeds from it
         self._pos = {name: i for i, name in enumerate(self._stations)}
         self.scenario = model.name
         self._rng = np.random.Generator(np.random.PCG64(seed))
@@ -116,6 +117,7 @@ class LineSimulator:
         self._rejects = 0
         self._defects = np.zeros(len(DEFECT_NAMES), dtype=np.int64)  # rejects per defect code
         self._last_defect = 0
+        self._expected, self._inspected = np.zeros(len(DEFECT_NAMES)), 0  # the truth: no draws
 
     # --- public API -------------------------------------------------------
 
@@ -154,6 +156,14 @@ class LineSimulator:
     def nominal(self, signal_id: str) -> float:
         """The setpoint of a process value (the latest :meth:`set_setpoint`)."""
         return self._process.nominal(signal_id)
+
+    def defect_probabilities(self) -> np.ndarray:
+        """True per-pack probability of each defect type now, like :data:`DEFECT_NAMES`."""
+        return self._process.defect_probabilities()
+
+    def truth(self) -> tuple[np.ndarray, np.ndarray, int]:
+        """So far: expected defects per type (sum of p x packs), rejects per type, packs inspected."""
+        return self._expected.copy(), self._defects.copy(), self._inspected
 
     def set_setpoint(self, signal_id: str, value: float) -> None:
         """Move the setpoint of a process value (``KeyError`` if the line has none).
@@ -357,7 +367,10 @@ class LineSimulator:
             self._inspect(i, int(packs[i]))
 
     def _inspect(self, i: int, packs: int) -> None:
-        results = draw_defects(self._process.defect_probabilities(), packs, self._rng)
+        p = self._process.defect_probabilities()
+        self._expected += p * packs
+        self._inspected += packs
+        results = draw_defects(p, packs, self._rng)
         rejected = results[results != 0]
         self._last_defect = int(results[-1])
         self.production.inspected(self._t, self._stations[i], results, self._process.values())

@@ -54,7 +54,8 @@ def series(sim: LineSimulator, until_s: float, dt: float = 0.25) -> tuple[np.nda
 
 
 def test_every_named_scenario_exists_and_makes_a_line():
-    assert list(SCENARIOS) == ["normal", "heater-degradation", "sensor-freeze", "jam", "server-restart"]
+    assert list(SCENARIOS) == ["normal", "heater-degradation", "sensor-freeze", "jam", "server-restart",
+                              "trials"]
     for name in SCENARIOS:
         sim = LineSimulator(DEMO_STATIONS, seed=1, scenario=name)
         assert sim.scenario == name and sim.scenario_model.name == name
