@@ -132,4 +132,4 @@ def test_a_version_2_file_reads_as_it_is_and_is_upgraded_without_losing_a_row(tm
     con.close()
     assert {"parameter", "compliant"} <= kept  # nothing dropped
     assert {name for name, _ in TABLES["compliance_events"]} <= kept
-    assert versions == [1, 2, 3, 4, 5]
+    assert versions == [1, 2, 3, 4, 5, 6]
