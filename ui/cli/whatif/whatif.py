@@ -47,7 +47,7 @@ def _now_rows(args, project, model):
     """None (the model's own last hour) or the last hour of ``--history``."""
     if args.history is None:
         return None
-    from linetwin.io.history.model_data import ModelDataError, load_model_data
+    from linetwin.io.whatif.model_data import ModelDataError, load_model_data
 
     try:
         table = load_model_data(args.history, project, model.station)

@@ -19,8 +19,8 @@ def run_whatif_action(args) -> int:
 
 
 def _fit(args) -> int:
-    from linetwin.io.history.model_data import ModelDataError, load_model_data
-    from linetwin.io.history.model_registry import register_model
+    from linetwin.io.whatif.model_data import ModelDataError, load_model_data
+    from linetwin.io.whatif.model_registry import register_model
     from linetwin.twin.whatif.model_card import card_text, model_card
     from linetwin.twin.whatif.model_fitting import fit_whatif_model
 
@@ -68,7 +68,7 @@ def _fitter(name: str | None) -> str | None:
 
 
 def _list(args) -> int:
-    from linetwin.io.history.model_registry import list_models
+    from linetwin.io.whatif.model_registry import list_models
 
     if not args.history.exists():
         print(f"linetwin whatif list: {args.history}: no such history file", file=sys.stderr)

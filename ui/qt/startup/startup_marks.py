@@ -1,6 +1,6 @@
 """Start-up milestones written to the file named by ``$LINETWIN_STARTUP_MARKS``.
 
-``benchmarks/startup.py`` and the GUI tests read them: one line per milestone,
+``benchmarks/startup/startup.py`` and the GUI tests read them: one line per milestone,
 ``NAME EPOCH_SECONDS``, appended as it is reached. Nothing is written (and
 nothing printed) when the variable is not set, so a normal run is unchanged.
 

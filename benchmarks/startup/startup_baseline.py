@@ -15,7 +15,7 @@ import sys
 import time
 from pathlib import Path
 
-MESHES = Path(__file__).resolve().parents[1] / "resources" / "demo" / "meshes"
+MESHES = Path(__file__).resolve().parents[2] / "resources" / "demo" / "meshes"
 COLOURS = ["#1B7F3B", "#9A6700", "#B42318", "#1D4ED8", "#6B7280", "#7C3AED", "#0E7490"]
 
 

@@ -10,7 +10,7 @@ Both report through the marks file ``$LINETWIN_STARTUP_MARKS``. Runs alternate
 between the two so that machine noise hits both alike; one unrecorded warm-up
 run each first (warm: files in the OS cache, meshes in LineTwin's cache).
 Prints medians and the ratio LineTwin / baseline. Needs a display (xvfb-run).
-Run: ``xvfb-run -a .venv/bin/python benchmarks/startup.py [--runs N] [--before DIR]``.
+Run: ``xvfb-run -a .venv/bin/python benchmarks/startup/startup.py [--runs N] [--before DIR]``.
 """
 
 from __future__ import annotations
