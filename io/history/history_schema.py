@@ -48,7 +48,7 @@ change, its state replaced as it is approved, written, rolled back or rejected
 (see :mod:`linetwin.io.setpoint.proposal_store`); every step of it is also in the
 hash-chained ``audit_log``, which is the record to trust. It also added
 ``whatif_models``, the registry of what-if models fitted on the history
-(:mod:`linetwin.io.history.model_registry`). New tables only.
+(:mod:`linetwin.io.whatif.model_registry`). New tables only.
 """
 
 from __future__ import annotations

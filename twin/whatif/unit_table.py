@@ -1,6 +1,6 @@
 """The units a what-if model is fitted on: each unit inspected at one station,
 its defect type, and the process values it was made under (one array per
-signal). Built from a history by :mod:`linetwin.io.history.model_data`.
+signal). Built from a history by :mod:`linetwin.io.whatif.model_data`.
 """
 
 from __future__ import annotations
