@@ -149,7 +149,7 @@ def stored(value: float, variant: ua.VariantType) -> Any:
     if variant in _INTEGERS:
         low, high = _INTEGERS[variant]
         if value != int(value) or not low <= value <= high:
-            raise SetpointError(f"{value:g} cannot be written to a {variant.name} node (whole numbers "
+            raise SetpointError(f"{value:g} cannot be written to the {variant.name} node (whole numbers "
                                 f"{low}..{high} only)")
         return int(value)
     raise SetpointError(f"the node holds a {variant.name}, not a number; LineTwin writes numeric setpoints only")
