@@ -3,7 +3,9 @@
 Time range (over samples, production and connection events and alerts),
 sessions, rows per table, stations (units inspected and defective), lots
 (from the lots table and the lot column of imported inspections) and defect
-types with their counts. Times are ISO 8601 in UTC.
+types with their counts. Times are ISO 8601 in UTC. A generated history also
+says what the simulator ran and knew (``simulator``: per generation the setpoint
+changes and the truth, from the ``history-generate`` audit entry).
 """
 
 from __future__ import annotations
@@ -41,7 +43,19 @@ def history_info(store: HistoryStore) -> dict[str, Any]:
         "defect_types": {row["defect_type"]: int(row["n"]) for row in store.fetch_dicts(
             "SELECT defect_type, count(*) AS n FROM inspection_events WHERE defect_type IS NOT NULL "
             "GROUP BY defect_type ORDER BY n DESC, defect_type")},
+        "simulator": simulator_runs(store),
     }
+
+
+def simulator_runs(store: HistoryStore) -> list[dict[str, Any]]:
+    """What each ``history generate`` into this file ran: session, seed, scenario,
+    the setpoint changes and the simulator's truth (expected rates per defect type
+    per unit inspected, expected FPY)."""
+    return [{key: entry.details.get(key) for key in _RUN_KEYS} for entry in store.audit_entries()
+            if entry.user == "simulator" and entry.action == "history-generate" and isinstance(entry.details, dict)]
+
+
+_RUN_KEYS = ("session_id", "seed", "scenario", "hours", "changes", "truth")
 
 
 def _time_range(store: HistoryStore) -> dict[str, str] | None:

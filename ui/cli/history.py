@@ -1,8 +1,9 @@
 """``linetwin history generate | import | info``: make, fill and describe history files.
 
 Exit codes: 0 done; 1 a failure (a file that cannot be read or written, an
-existing file generate would overwrite) or bad rows in an import; 2 bad usage
-(``--map``, ``--tz``). Errors name the file. ``generate`` reports progress on
+existing file generate would overwrite, a ``--set`` of a signal the simulator
+does not run) or bad rows in an import; 2 bad usage (``--map``, ``--tz``, a
+``--set`` that is not ``SIGNAL=VALUE|+DELTA|-P%``). Errors name the file. ``generate`` reports progress on
 stderr every 5 % and its summary on stdout; ``import`` prints its report
 (counts and every bad row) on stdout.
 """
@@ -32,14 +33,20 @@ def _say(text: str, stream: TextIO | None = None) -> None:
 def _generate(args) -> int:
     from linetwin.io.history.generate import GenerateError, generate_history
     from linetwin.io.history.history_store import HistoryStoreError
+    from linetwin.twin.whatif.changes import parse_changes
 
+    try:
+        changes = parse_changes(args.set)
+    except ValueError as exc:
+        _say(f"--set {exc}")
+        return 2
     project = load_or_report(args.project)
     if project is None:
         return 1
     existed = args.out.exists()
     try:
         summary = generate_history(project, args.out, args.hours, seed=args.seed, scenario=args.scenario,
-                                   start=args.start, progress=_Progress(args.hours))
+                                   start=args.start, progress=_Progress(args.hours), changes=changes)
     except (GenerateError, HistoryStoreError) as exc:
         _say(str(exc))
         return 1
@@ -136,6 +143,8 @@ def _info(args) -> int:
 
 def describe(info: dict[str, Any]) -> list[str]:
     """The info as text for people."""
+    from linetwin.io.history.generate import describe_truth
+
     span = info["time_range"]
     out = [f"{info['file']} (history schema {info['schema_version']})",
            f"time range: {span['start']} .. {span['end']} ({span['hours']:g} h)" if span else "time range: empty",
@@ -149,4 +158,9 @@ def describe(info: dict[str, Any]) -> list[str]:
                                             f"last {lots['last']['id']} at {lots['last']['start']})"
                                             if lots["count"] else ""))
     out.append("defect types: " + (", ".join(f"{k} {v}" for k, v in info["defect_types"].items()) or "none"))
+    for run in info.get("simulator", []):
+        out.append(f"simulated (session {run['session_id']}, seed {run['seed']}, scenario {run['scenario']}):")
+        out += [f"  set {c['signal']} {c['from']:g} -> {c['to']:g} ({c['change']})" for c in run["changes"] or []]
+        if run["truth"]:
+            out.append(f"  {describe_truth(run['truth'])}")
     return out

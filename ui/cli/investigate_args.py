@@ -42,6 +42,10 @@ def add_history_parser(commands: argparse._SubParsersAction) -> None:
     generate.add_argument("--scenario", default="normal", choices=list(SCENARIOS))
     generate.add_argument("--start", type=instant, help="first instant (ISO 8601 with offset or "
                           "POSIX seconds; default: HOURS before now)")
+    generate.add_argument("--set", action="append", default=[], metavar="SIGNAL=VALUE|+DELTA|-P%",
+                          help="move a process setpoint before the first sample, relative to the "
+                          "simulator's nominal (e.g. sealer.dwell_time=-10%%); repeatable. The history "
+                          "records the changes and the simulator's true defect rates")
     imp = actions.add_parser("import", help="import inspection/defect events from a plant export")
     imp.add_argument("project", type=Path)
     imp.add_argument("--history", type=Path, required=True, help="history file (.duckdb)")
