@@ -98,3 +98,18 @@ def test_trials_history_spans_the_trial_windows(tmp_path, capsys):
         positions += share
     # Seven recipes of five values: together they reach both ends of the windows.
     assert min(positions) < 0.2 and max(positions) > 0.8
+
+
+def test_the_truth_is_the_same_simulated_here_or_in_its_process(tmp_path):
+    from linetwin.io.history.generate import generate_history
+    from linetwin.io.project.project_file import load_project
+    from linetwin.twin.whatif.changes import parse_changes
+
+    project, changes = load_project(DEMO_PROJECT), parse_changes(["sealer.seal_temperature=+3"])
+    here = generate_history(project, tmp_path / "a.duckdb", 2 / 60, seed=5, start=START_S, changes=changes,
+                            in_process=True)
+    there = generate_history(project, tmp_path / "b.duckdb", 2 / 60, seed=5, start=START_S, changes=changes)
+    assert here.truth == there.truth and here.truth is not None and here.truth.units > 100
+    assert here.changes == there.changes == ({"signal": "sealer.seal_temperature",
+                                              "change": "sealer.seal_temperature=+3", "from": 185.0, "to": 188.0},)
+    assert here.truth.setpoints["sealer.seal_temperature"] == 188.0
