@@ -29,6 +29,7 @@ from linetwin.ui.qt.replay.replay_app import add_open_history
 from linetwin.ui.qt.training.launch import add_train_action
 from linetwin.ui.qt.trend_plot import TrendPlot
 from linetwin.ui.qt.view3d import View3D
+from linetwin.ui.qt.whatif.whatif_dock import add_whatif
 from linetwin.ui.qt.widgets.elided_label import ElidedLabel
 from linetwin.ui.qt.widgets.legend import LegendPanel
 from linetwin.ui.qt.widgets.line_summary import LineSummary
@@ -172,6 +173,8 @@ class MainWindow(QMainWindow):
         view_menu.addSeparator()
         raw = self._action(view_menu, "Show &raw part names", "", self.tree.show_raw_names)
         raw.setCheckable(True)
+        view_menu.addSeparator()
+        self.whatif = add_whatif(self, view_menu)  # What-if… (Ctrl+Shift+W), models, setpoint proposals
         alerts_menu = self.menuBar().addMenu("&Alerts")
         self._action(alerts_menu, "&Acknowledge selected…", "Ctrl+K", self.acknowledge)
         help_menu = self.menuBar().addMenu("&Help")

@@ -1,0 +1,73 @@
+"""A what-if model fitted on a generated hour of the demo line (once per module),
+LineTwin users of the test's own, and the live window with the what-if dock."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QSettings
+
+from linetwin.io.training.identities import add_user
+from linetwin.main import DEMO_PROJECT, main
+from linetwin.twin.whatif.whatif_model import read_model
+from linetwin.ui.qt.whatif.whatif_dock import SETTINGS_KEY
+
+ENGINEER, APPROVER = "Erin Engineer", "Abe Approver"
+
+
+def _scenario() -> str:
+    from linetwin.twin.sim import scenarios
+
+    return "trials" if "trials" in getattr(scenarios, "SCENARIOS", {}) else "normal"
+
+
+@pytest.fixture(scope="module")
+def model_path(tmp_path_factory):
+    """``linetwin history generate --hours 1`` then ``linetwin whatif fit``: a real model."""
+    folder = tmp_path_factory.mktemp("whatif")
+    history, model = folder / "h.duckdb", folder / "model.json"
+    assert main(["history", "generate", str(DEMO_PROJECT), "--out", str(history), "--hours", "1",
+                 "--scenario", _scenario()]) == 0
+    assert main(["whatif", "fit", str(DEMO_PROJECT), "--history", str(history), "-o", str(model)]) == 0
+    return model
+
+
+@pytest.fixture(scope="module")
+def model(model_path):
+    return read_model(model_path)
+
+
+@pytest.fixture
+def users(tmp_path, monkeypatch):
+    monkeypatch.setenv("LINETWIN_CONFIG_DIR", str(tmp_path / "config"))
+    monkeypatch.setenv("LINETWIN_DATA_DIR", str(tmp_path / "data"))
+    add_user(ENGINEER, "engineer")
+    add_user(APPROVER, "approver")
+    return tmp_path
+
+
+@pytest.fixture
+def whatif_window(demo_window, model_path):
+    """The live demo window with the model open in its (shown) what-if dock."""
+    whatif = demo_window.whatif
+    assert whatif.controller.open_model(model_path)
+    yield demo_window, whatif
+    QSettings().remove(SETTINGS_KEY)  # no later window reopens a model of a deleted folder
+
+
+@pytest.fixture(autouse=True)
+def said(monkeypatch):
+    """Message boxes recorded instead of shown: (kind, title, text); a question answers Yes."""
+    from PySide6.QtWidgets import QMessageBox
+
+    boxes: list[tuple[str, str, str]] = []
+
+    def recorder(kind, answer=QMessageBox.StandardButton.Ok):
+        def box(_parent, title, text, *_args, **_kwargs):
+            boxes.append((kind, title, text))
+            return answer
+        return staticmethod(box)
+
+    for kind in ("warning", "information", "critical"):
+        monkeypatch.setattr(QMessageBox, kind, recorder(kind))
+    monkeypatch.setattr(QMessageBox, "question", recorder("question", QMessageBox.StandardButton.Yes))
+    return boxes
