@@ -48,7 +48,8 @@ _LAST_BEFORE: dict[str, tuple[str, str]] = {
     "signal_samples": ("signal_id", "source_time DESC, receive_time DESC"),
     "connection_events": ("endpoint", "time DESC"),
 }
-_WHOLE = ("sessions", "imports", "audit_log")
+# Small, and what the audit log's entries refer to (model fits, setpoint changes).
+_WHOLE = ("sessions", "imports", "audit_log", "whatif_models", "setpoint_proposals")
 # Not incident data: people's training records stay out of a package sent around.
 _LEFT_OUT = ("training_records",)
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from linetwin.twin.whatif.design import FeatureScale, Form, Term, design_matrix
+from linetwin.twin.whatif.design import FeatureScale, Term, design_matrix
 
 DRAWS = 1000  # coefficient draws per prediction
 INTERVAL = (0.05, 0.95)  # a 90 % interval
@@ -50,16 +50,16 @@ class DefectModel:
 
     @property
     def features(self) -> set[str]:
-        return {t.signal_id for t in self.terms}
+        return {sid for t in self.terms for sid in t.signals}
 
     def as_json(self) -> dict:
-        return {"terms": [[t.signal_id, t.form.value] for t in self.terms], "coef": self.coef.tolist(),
+        return {"terms": [t.as_json() for t in self.terms], "coef": self.coef.tolist(),
                 "cov": self.cov.tolist(), "train_units": self.train_units,
                 "train_defects": self.train_defects}
 
     @classmethod
     def from_json(cls, defect: str, data: dict) -> "DefectModel":
-        terms = tuple(Term(sid, Form(form)) for sid, form in data["terms"])
+        terms = tuple(Term.from_json(t) for t in data["terms"])
         return cls(defect, terms, np.asarray(data["coef"], dtype=np.float64),
                    np.asarray(data["cov"], dtype=np.float64), int(data["train_units"]),
                    int(data["train_defects"]))

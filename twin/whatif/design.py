@@ -23,6 +23,7 @@ KNOT_QUANTILES = (0.05, 0.35, 0.65, 0.95)
 class Form(Enum):
     LINEAR = "linear"  # 1 column
     SPLINE = "spline"  # 3 columns: the line and two cubic terms
+    PRODUCT = "product"  # 1 column: the product of two values (an interaction)
 
 
 @dataclass(frozen=True)
@@ -67,14 +68,28 @@ class FeatureScale:
 class Term:
     signal_id: str
     form: Form
+    partner: str | None = None  # the other value of a PRODUCT
 
     @property
     def columns(self) -> int:
-        return 1 if self.form is Form.LINEAR else 3
+        return 3 if self.form is Form.SPLINE else 1
+
+    @property
+    def signals(self) -> tuple[str, ...]:
+        return (self.signal_id,) if self.partner is None else (self.signal_id, self.partner)
 
     @property
     def text(self) -> str:
+        if self.form is Form.PRODUCT:
+            return f"{self.signal_id} x {self.partner}"
         return f"{self.form.value}({self.signal_id})"
+
+    def as_json(self) -> list:
+        return [self.signal_id, self.form.value] + ([self.partner] if self.partner else [])
+
+    @classmethod
+    def from_json(cls, data: list) -> "Term":
+        return cls(data[0], Form(data[1]), data[2] if len(data) > 2 else None)
 
 
 def _distinct_knots(knots: np.ndarray) -> tuple[float, ...]:
@@ -104,16 +119,18 @@ def can_spline(scale: FeatureScale) -> bool:
     return len(scale.knots) >= 4
 
 
-def term_columns(term: Term, values: np.ndarray, scale: FeatureScale) -> np.ndarray:
-    x = scale.scaled(values)
+def term_columns(term: Term, features: dict[str, np.ndarray], scales: dict[str, FeatureScale]) -> np.ndarray:
+    x = scales[term.signal_id].scaled(features[term.signal_id])
     if term.form is Form.LINEAR:
         return x[:, None]
-    return np.column_stack([x, spline_columns(x, scale.knots[:4])])
+    if term.form is Form.PRODUCT:
+        return (x * scales[term.partner].scaled(features[term.partner]))[:, None]
+    return np.column_stack([x, spline_columns(x, scales[term.signal_id].knots[:4])])
 
 
 def design_matrix(terms: tuple[Term, ...], features: dict[str, np.ndarray],
                   scales: dict[str, FeatureScale], rows: int) -> np.ndarray:
     """Intercept, then each term's columns, for ``rows`` units."""
     parts = [np.ones((rows, 1))]
-    parts += [term_columns(t, features[t.signal_id], scales[t.signal_id]) for t in terms]
+    parts += [term_columns(t, features, scales) for t in terms]
     return np.hstack(parts)

@@ -10,10 +10,11 @@ no calibrated uncertainty and steps flat outside the data. statsmodels is a
 computation library with no I/O, so it may live in twin/ like numpy; it is
 imported only here, when a model is fitted, never when one is used.
 
-Forward selection: start from a constant rate; at each step add the process
-value (as a line, or as a spline where a line is not enough) that lowers BIC
-most, while it lowers BIC by more than :data:`BIC_GAIN`; at most
-:data:`MAX_TERMS` values. BIC rather than AIC because with tens of thousands
+Forward selection: start from a constant rate; at each step make the one move
+that lowers BIC most, while it lowers BIC by more than :data:`BIC_GAIN`: add a
+process value as a line or as a spline, bend a line already in into a spline,
+or add the product of two values already in (an interaction: on a real sealer
+a short dwell matters more on a cold head). At most :data:`MAX_TERMS` moves. BIC rather than AIC because with tens of thousands
 of units AIC keeps adding noise terms (BIC's penalty grows with ln n).
 """
 
@@ -30,7 +31,7 @@ from linetwin.twin.whatif.defect_model import MIN_DEFECTS, DefectModel
 from linetwin.twin.whatif.design import FeatureScale, Form, Term, can_spline, design_matrix
 from linetwin.twin.whatif.unit_table import UnitTable
 
-MAX_TERMS = 3
+MAX_TERMS = 5
 BIC_GAIN = 6.0  # "strong" evidence on Kass & Raftery's scale
 
 
@@ -62,8 +63,8 @@ def fit_defect(table: UnitTable, defect: str, scales: dict[str, FeatureScale]) -
     best = _fit(y, terms, table, scales)
     if best is None:
         raise FitProblem(f"the constant {defect} rate cannot be fitted")
-    while len(terms) < MAX_TERMS:
-        candidates = [(terms + (c,), _fit(y, terms + (c,), table, scales)) for c in _candidates(terms, scales)]
+    for _ in range(MAX_TERMS):
+        candidates = [(c, _fit(y, c, table, scales)) for c in _moves(terms, scales)]
         candidates = [(t, r) for t, r in candidates if r is not None]
         if not candidates:
             break
@@ -75,15 +76,24 @@ def fit_defect(table: UnitTable, defect: str, scales: dict[str, FeatureScale]) -
                        np.asarray(best.cov_params(), dtype=np.float64), table.units, int(y.sum()))
 
 
-def _candidates(terms: tuple[Term, ...], scales: dict[str, FeatureScale]) -> list[Term]:
-    used = {t.signal_id for t in terms}
+def _moves(terms: tuple[Term, ...], scales: dict[str, FeatureScale]) -> list[tuple[Term, ...]]:
+    """Every model one move away from ``terms``."""
+    mains = [t for t in terms if t.form is not Form.PRODUCT]
+    used = {t.signal_id for t in mains}
     out = []
     for signal_id, scale in scales.items():
-        if signal_id in used:
-            continue
-        out.append(Term(signal_id, Form.LINEAR))
-        if can_spline(scale):
-            out.append(Term(signal_id, Form.SPLINE))
+        if signal_id not in used:
+            out.append(terms + (Term(signal_id, Form.LINEAR),))
+            if can_spline(scale):
+                out.append(terms + (Term(signal_id, Form.SPLINE),))
+    for i, term in enumerate(terms):
+        if term.form is Form.LINEAR and can_spline(scales[term.signal_id]):
+            out.append(terms[:i] + (Term(term.signal_id, Form.SPLINE),) + terms[i + 1:])
+    pairs = {t.signals for t in terms if t.form is Form.PRODUCT}
+    for i, a in enumerate(mains):
+        for b in mains[i + 1:]:
+            if (a.signal_id, b.signal_id) not in pairs:
+                out.append(terms + (Term(a.signal_id, Form.PRODUCT, b.signal_id),))
     return out
 
 

@@ -7,6 +7,14 @@ the same amount (``=VALUE``: so that their mean lands on VALUE; ``+DELTA``;
 ``-P%`` of their mean), keeping the wander around the setpoint that the line
 really has. The predicted rate is the mean probability over the moved units.
 
+The 90 % interval holds two uncertainties, drawn together:
+- the fitted coefficients' (drawn from their sampling distribution);
+- the operating conditions': the next hour will not wander exactly as the
+  last one did. The "now" units are cut into :data:`BLOCKS` consecutive
+  blocks (five minutes each for an hour) and each draw resamples the blocks
+  with replacement (a moving-block bootstrap, Künsch 1989), so the interval is
+  for the rate over an hour run like this one, not for these units only.
+
 Honesty:
 - a changed value whose new mean lies outside the 1..99 % range of what the
   model was fitted on is an extrapolation, flagged on every defect type (no
@@ -22,7 +30,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from linetwin.twin.whatif.changes import ProposedChange
-from linetwin.twin.whatif.defect_model import DRAWS, interval
+from linetwin.twin.whatif.defect_model import DRAWS, coefficient_draws, interval
 from linetwin.twin.whatif.whatif_model import WhatIfModel
 
 
@@ -77,10 +85,12 @@ def predict(model: WhatIfModel, changes: list[ProposedChange], now: dict[str, np
     extrapolated = _extrapolations(model, targets)
     rng = np.random.default_rng(seed)
     rows = len(next(iter(now.values())))
+    resample = BlockResample.of(rows, rng)
     defects, draws = {}, {}
     for defect in model.defect_types:
         if defect in model.models:
-            defects[defect], draws[defect] = _predict_one(model, defect, now, moved, rows, rng, bool(extrapolated))
+            defects[defect], draws[defect] = _predict_one(model, defect, now, moved, rows, rng, resample,
+                                                          bool(extrapolated))
         else:
             defects[defect] = DefectPrediction(defect, model.base_rates[defect], None, None, None,
                                                bool(extrapolated), model.insufficient[defect])
@@ -114,12 +124,41 @@ def _extrapolations(model: WhatIfModel, targets: dict[str, tuple[float, float]])
     return out
 
 
+BLOCKS = 12
+
+
+@dataclass(frozen=True)
+class BlockResample:
+    """Which block of consecutive units each unit is in, and for each draw the
+    blocks it takes (with replacement); shared by every defect type of a
+    prediction so that their draws, and FPY's, describe the same hours."""
+
+    block_of: np.ndarray  # block index per unit
+    sizes: np.ndarray  # units per block
+    picks: np.ndarray  # (DRAWS, blocks) block indices
+
+    @classmethod
+    def of(cls, rows: int, rng: np.random.Generator) -> "BlockResample":
+        blocks = max(1, min(BLOCKS, rows))
+        block_of = (np.arange(rows) * blocks) // max(rows, 1)
+        sizes = np.bincount(block_of, minlength=blocks).astype(np.float64)
+        return cls(block_of, sizes, rng.integers(0, blocks, (DRAWS, blocks)))
+
+    def rates(self, p: np.ndarray) -> np.ndarray:
+        """Per draw, the mean of ``p`` (units x draws) over that draw's blocks."""
+        sums = np.zeros((len(self.sizes), p.shape[1]))
+        np.add.at(sums, self.block_of, p)
+        draws = np.arange(p.shape[1])
+        return sums[self.picks, draws[:, None]].sum(axis=1) / self.sizes[self.picks].sum(axis=1)
+
+
 def _predict_one(model: WhatIfModel, defect: str, now: dict, moved: dict, rows: int,
-                 rng: np.random.Generator, extrapolation: bool):
+                 rng: np.random.Generator, resample: BlockResample, extrapolation: bool):
     dm = model.models[defect]
     x_now = dm.design(now, model.scales, rows)
     x_new = dm.design(moved, model.scales, rows)
-    samples = dm.rate_draws(x_new, rng)
+    betas = coefficient_draws(dm.coef, dm.cov, rng, DRAWS)
+    samples = resample.rates(1.0 / (1.0 + np.exp(-np.clip(x_new @ betas.T, -40.0, 40.0))))
     low, high = interval(samples)
     prediction = DefectPrediction(defect, float(dm.probabilities(x_now).mean()),
                                   float(dm.probabilities(x_new).mean()), low, high, extrapolation)

@@ -195,7 +195,16 @@ def _hashes(session: ReplaySession, project_path: Path, start: float,
                for s in session.project.sops if s.path is not None and s.path.is_file()]
     hashes.append(("data", f"{session.path.name}, rows of the range",
                    slice_hash(session.store, start, end)))
+    hashes += [("model", f"what-if {row['version']} ({row['station']})", row["model_hash"])
+               for row in _models(session)]
     return hashes
+
+
+def _models(session: ReplaySession) -> list[dict]:
+    """The what-if models fitted on this history (its registry); none in an older file."""
+    if not session.store.has_column("whatif_models", "model_hash"):
+        return []
+    return session.store.fetch_dicts("SELECT version, station, model_hash FROM whatif_models ORDER BY created_at")
 
 
 ALERT_COLUMNS = ("Raised", "Severity", "Asset", "Rule", "Message", "Cleared", "Acknowledged")

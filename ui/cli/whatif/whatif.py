@@ -8,6 +8,8 @@ from __future__ import annotations
 import json
 import sys
 
+import numpy as np
+
 from linetwin.ui.cli.inputs import load_or_report
 
 NOW_WINDOW_S = 3600.0  # --history: "now" is its last hour
@@ -30,7 +32,7 @@ def run_whatif(args) -> int:
     except (ValueError, ModelFileError) as error:
         print(f"linetwin whatif: {error}", file=sys.stderr)
         return 1
-    trial = _trial(args, project, prediction, changes) if args.trial_minutes else None
+    trial = _trial(args, project, now or model.reference, changes) if args.trial_minutes else None
     if args.json:
         out = prediction.as_json()
         if trial is not None:
@@ -56,11 +58,12 @@ def _now_rows(args, project, model):
     return table.recent_rows(model.scales, NOW_WINDOW_S, NOW_ROWS)
 
 
-def _trial(args, project, prediction, changes):
-    from linetwin.io.opcua.simulator.sim_server import stations_of
+def _trial(args, project, now_rows, changes):
+    from linetwin.twin.sim.sim_feed import stations_of
     from linetwin.twin.whatif.virtual_trial import run_virtual_trial
 
-    start = {sid: now for sid, (now, _) in prediction.targets.items()}
+    # "from the current state": the simulated line starts where the line runs now
+    start = {sid: float(np.median(values)) for sid, values in now_rows.items()}  # stops: 0 speed
     print(f"running the change on the simulated line for {args.trial_minutes:g} min of line time…",
           file=sys.stderr)
     return run_virtual_trial(stations_of(project), start, changes, args.trial_minutes, seed=args.seed)
@@ -89,8 +92,9 @@ def trial_text(trial, minutes: float) -> str:
     lines = [f"On the simulated line ({minutes:g} min, {data['units']} units):",
              f"  {'defect type':14s} {'observed':>9s}   90 % interval        {'simulator truth':>15s}"]
     for defect, d in sorted(data["defects"].items()):
-        lines.append(f"  {defect:14s} {d['observed_rate']:9.3%}   {d['low']:.3%} .. {d['high']:.3%}"
-                     f"   {d['expected_rate']:15.3%}")
+        lines.append(f"  {defect:14s} {d['rate']:9.3%}   {d['low']:.3%} .. {d['high']:.3%}"
+                     f"   {d['expected']:15.3%}")
     fpy = data["fpy"]
-    lines.append(f"  {'FPY':14s} {fpy['observed']:9.2%}   {'':20s} {fpy['expected']:15.2%}")
+    lines.append(f"  {'FPY':14s} {fpy['observed']:9.2%}   {fpy['low']:.2%} .. {fpy['high']:.2%}"
+                 f"   {fpy['expected']:15.2%}")
     return "\n".join(lines)
