@@ -24,11 +24,12 @@ class DefectChart(QWidget):
         super().__init__(parent)
         self.plot = pg.PlotWidget(background="w")
         self.plot.setObjectName("defectChart")
-        self.plot.setMinimumHeight(200)
+        self.plot.setMinimumHeight(240)
         self.plot.showGrid(y=True, alpha=0.25)
         self.plot.setLabel("left", "defects / 1,000 units")
         self.plot.setMouseEnabled(x=False, y=False)
-        self.plot.addLegend(offset=(-5, 5))
+        self.plot.addLegend(offset=(5, 5))  # top left: the tallest bars are usually on the right
+        self.plot.getAxis("bottom").setHeight(40)  # two-line defect names
         self.now_bars = pg.BarGraphItem(x=[], height=[], width=0.5, brush=NOW_BRUSH, pen=None, name="now")
         self.predicted = pg.ScatterPlotItem(size=9, brush=pg.mkBrush(PREDICTED_COLOR), pen=None,
                                             name="predicted (90 % interval)")
@@ -41,7 +42,7 @@ class DefectChart(QWidget):
         self.notes = QLabel("")
         self.notes.setObjectName("noModelNotes")
         self.notes.setWordWrap(True)
-        self.notes.setStyleSheet("color: #475467")
+        self.notes.setStyleSheet("color: #475467; font-size: 11px")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.plot)
@@ -76,8 +77,8 @@ class DefectChart(QWidget):
                                                for i, (t, d) in enumerate(zip(self.types, rows))]])
         top = max([*now, *high, 1.0])
         self.plot.setRange(xRange=(-0.6, len(self.types) - 0.4), yRange=(0, top * 1.15), padding=0)
-        self.notes.setText("\n".join(f"{t}: no model: {d.reason}" for t, d in zip(self.types, rows)
-                                     if d.predicted is None))
+        self.notes.setText("\n".join(f"* {t}: no model: {d.reason}; its historic rate is shown"
+                                     for t, d in zip(self.types, rows) if d.predicted is None))
 
     def show_trial(self, outcome) -> None:
         """The virtual trial's observed rates and intervals beside the prediction (None: none)."""
@@ -95,4 +96,7 @@ class DefectChart(QWidget):
 
 
 def _tick(defect: str, no_model: bool) -> str:
-    return f"{defect}\n(no model)" if no_model else defect
+    """Short enough for five types in a dock: "seal\ngap", "contami-\nnation*" (* no model)."""
+    words = defect.replace("_", " ").split()
+    text = "\n".join(words) if len(words) > 1 else (defect if len(defect) <= 9 else f"{defect[:7]}-\n{defect[7:]}")
+    return f"{text}*" if no_model else text

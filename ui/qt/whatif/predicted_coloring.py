@@ -38,8 +38,9 @@ class PredictedColoring(DefectColoring):
         stations = tuple(dict.fromkeys([prediction.station, *changed_stations]))
         values = np.full(len(stations), rate)
         word = "PREDICTED" + (" (extrapolation)" if prediction.extrapolated else "")
-        text = f"{word}\n{rate:.1f} / 1,000 (now {now:.1f})"
-        self._draw(stations, values, density_rgb(values / top), [text] * len(stations), (0.0, top),
+        texts = [f"{word}\n{rate:.0f} / 1,000\n(now {now:.0f})" if s == prediction.station else f"{word}\nchanged"
+                 for s in stations]  # short: neighbouring stations' badges must not overlap
+        self._draw(stations, values, density_rgb(values / top), texts, (0.0, top),
                    "PREDICTED defects / 1,000 units", _table(density_rgb(np.linspace(0, 1, 256))), "%.0f")
         self.plotter.add_text(BANNER_TEXT, position="upper_edge", font_size=14, color="#B42318",
                               name=BANNER_NAME, shadow=False)

@@ -114,9 +114,18 @@ class _Controller(QObject):
 
     def _on_visible(self, visible: bool) -> None:
         if visible:
+            self._beside_inspector()
             self.panel.ask()  # its answer colours the scene again
         else:
             self.coloring.stop()
+
+    def _beside_inspector(self) -> None:
+        """A tab beside the inspector (the whole height for the chart), in front."""
+        inspector = self.window.findChild(QDockWidget, "dockInspector")
+        if (inspector is not None and not self.dock.isFloating() and inspector.isVisible()
+                and self.dock not in self.window.tabifiedDockWidgets(inspector)):
+            self.window.tabifyDockWidget(inspector, self.dock)
+        self.dock.raise_()
 
     # -- setpoints ----------------------------------------------------------------------
     def line(self) -> Line:
