@@ -88,7 +88,7 @@ def run_seed(project, seed: int, hours: float, folder: Path, trial_hours: float)
         prediction = predict(model, changes, now, seed=seed)
         moved, _ = apply_changes(model, changes, now)
         same_units = dict(zip(DEFECTS, true_rates_on(moved)))
-        new_run = simulated_truth(stations_of(project), seed + 2000, trial_hours, changes).expected_rates
+        new_run = _new_run_truth(project, seed + 2000, trial_hours, texts, folder)
         for defect, p in prediction.defects.items():
             if p.predicted is None:
                 continue
@@ -97,6 +97,18 @@ def run_seed(project, seed: int, hours: float, folder: Path, trial_hours: float)
                          "extrapolation": p.extrapolation, "naive": model.base_rates[defect],
                          "truth_same_units": same_units[defect], "truth_new_run": new_run[defect]})
     return rows
+
+
+def _new_run_truth(project, seed: int, hours: float, texts: list[str], folder: Path) -> dict[str, float]:
+    """The simulator's expected rates over a fresh run with the change; cached in
+    ``folder`` (they depend on the simulator only, not on the model)."""
+    cache = folder / "new-run-truths.json"
+    known = json.loads(cache.read_text()) if cache.exists() else {}
+    key = f"{seed}|{hours}|{' & '.join(texts)}"
+    if key not in known:
+        known[key] = simulated_truth(stations_of(project), seed, hours, parse_changes(texts)).expected_rates
+        cache.write_text(json.dumps(known, indent=1))
+    return known[key]
 
 
 def summary(rows: list[dict], truth: str) -> dict:

@@ -71,10 +71,6 @@ class Term:
     partner: str | None = None  # the other value of a PRODUCT
 
     @property
-    def columns(self) -> int:
-        return 3 if self.form is Form.SPLINE else 1
-
-    @property
     def signals(self) -> tuple[str, ...]:
         return (self.signal_id,) if self.partner is None else (self.signal_id, self.partner)
 

@@ -16,7 +16,7 @@ def model_card(model: WhatIfModel) -> dict:
         "version": model.version, "hash": model.hash, "station": model.station,
         "created": _iso(model.created),
         "method": "binomial GLM (logit link) per defect type; process values as lines or restricted "
-                  "cubic splines, chosen by forward selection on BIC; 90 % intervals from the "
+                  "cubic splines and products, chosen by forward selection on AIC; 90 % intervals from the "
                   "coefficients' sampling distribution",
         "data": {"history": model.data.history, "data_hash": model.data.data_hash,
                  "from": _iso(model.data.first), "to": _iso(model.data.last), "units": model.data.units,

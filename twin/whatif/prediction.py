@@ -124,7 +124,7 @@ def _extrapolations(model: WhatIfModel, targets: dict[str, tuple[float, float]])
     return out
 
 
-BLOCKS = 12
+BLOCKS = 6
 
 
 @dataclass(frozen=True)
