@@ -94,3 +94,23 @@ def test_a_virtual_trial_shows_its_outcome_and_can_be_cancelled(qtbot, whatif_wi
     qtbot.waitUntil(lambda: panel.trial_result.text().startswith("Cancelled"), timeout=30000)
     assert not panel.trials.running and not panel.cancel_button.isEnabled()
     assert panel.trial_button.isEnabled()
+
+
+def test_now_is_the_live_line_when_its_buffers_hold_enough(qtbot, whatif_window):
+    _window, whatif = whatif_window
+    panel = whatif.panel
+    qtbot.waitUntil(lambda: panel.prediction is not None, timeout=10000)
+    assert "the last hour the model saw" in panel.now_label.text()  # a fresh window: too little live data
+    n = 900  # fifteen minutes of a line running 8 ms shorter than the model's last hour
+    live = {sid: np.full(n, float(np.median(v))) for sid, v in panel.model.reference.items()}
+    live["sealer.dwell_time"] = live["sealer.dwell_time"] - 8.0
+    panel.set_now_source(lambda: (live, 900.0))
+    panel.reset()
+    assert panel.now_label.text() == "now: the live line's last 15 min"
+    assert np.isclose(panel.now_value("sealer.dwell_time"), live["sealer.dwell_time"][0])
+    dwell = _show_station(panel, "sealer")["sealer.dwell_time"]
+    dwell.set_value(live["sealer.dwell_time"][0] - 5.0)
+    qtbot.waitUntil(lambda: "sealer.dwell_time" in panel.prediction.targets, timeout=10000)
+    now, proposed = panel.prediction.targets["sealer.dwell_time"]
+    assert np.isclose(now, live["sealer.dwell_time"][0])  # moved from the live line's value
+    assert abs(proposed - (now - 5.0)) <= 1.0  # the spin box's step

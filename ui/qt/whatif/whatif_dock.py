@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QDockWidget, QFileDialog, QMessageBox
 from linetwin.io.opcua.connection.security import ConnectionSettings
 from linetwin.io.setpoint.workflow import Line
 from linetwin.twin.whatif.whatif_model import ModelFileError, read_model
+from linetwin.twin.whatif.live_now import live_rows
 from linetwin.ui.qt.whatif.predicted_coloring import PredictedColoring
 from linetwin.ui.qt.whatif.propose_dialog import ProposeDialog, evidence_of
 from linetwin.ui.qt.whatif.proposals_dialog import ProposalsDialog
@@ -40,6 +41,8 @@ class WhatIf:
 def add_whatif(window, menu) -> WhatIf:
     """A hidden what-if dock on the right, its menu entries in ``menu``; the last model reopened."""
     panel = WhatIfPanel(window.session.project)
+    history = window.session.pipeline.history  # the live trend buffers: "now"
+    panel.set_now_source(lambda: live_rows(history, panel.model.scales) if panel.model else None)
     dock = QDockWidget("What-if", window)
     dock.setObjectName("dockWhatIf")
     dock.setWidget(panel)
@@ -115,7 +118,10 @@ class _Controller(QObject):
     def _on_visible(self, visible: bool) -> None:
         if visible:
             self._beside_inspector()
-            self.panel.ask()  # its answer colours the scene again
+            if self.panel.model is not None and not self.panel.proposed:
+                self.panel.reset()  # nothing proposed yet: "now" is the line's latest hour
+            else:
+                self.panel.ask()  # its answer colours the scene again
         else:
             self.coloring.stop()
 

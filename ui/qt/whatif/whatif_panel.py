@@ -58,6 +58,8 @@ class WhatIfPanel(QWidget):
         self.trials.finished.connect(self._on_trial)
         self.trials.cancelled.connect(lambda text: self._trial_ended(f"Cancelled: {text}"))
         self.trials.failed.connect(lambda text: self._trial_ended(f"Trial failed: {text}"))
+        self._now_source = None  # set_now_source: the live line's trend buffers
+        self._now: dict[str, np.ndarray] | None = None  # None: the model's last hour
         self._debounce = QTimer(self, singleShot=True, interval=DEBOUNCE_MS)
         self._debounce.timeout.connect(self.ask)
         self._build()
@@ -67,6 +69,8 @@ class WhatIfPanel(QWidget):
         self.model_label = QLabel("No what-if model: open one (linetwin whatif fit … writes it).")
         self.model_label.setObjectName("whatIfModel")
         self.model_label.setWordWrap(True)
+        self.now_label = QLabel("")
+        self.now_label.setObjectName("whatIfNow")
         open_button = _button("Open model…", self.open_requested.emit)
         self.card_button = _button("Model card", self.show_card, "modelCardButton")
         self.station = QComboBox()
@@ -94,6 +98,7 @@ class WhatIfPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.addLayout(_row(self.model_label, open_button, self.card_button, stretch_first=True))
         layout.addLayout(_row(QLabel("Station"), self.station, self.reset_button))
+        layout.addWidget(self.now_label)
         layout.addWidget(scroll, 2)
         layout.addWidget(self.extrapolation)
         layout.addWidget(self.chart, 3)
@@ -114,6 +119,7 @@ class WhatIfPanel(QWidget):
     # -- model and station ------------------------------------------------------------
     def set_model(self, model: WhatIfModel) -> None:
         self.model, self.prediction, self.proposed = model, None, {}
+        self._now = self.now_rows()
         self.model_label.setText(f"<b>{model.version}</b> — defects found at <b>{model.station}</b>, "
                                  f"fitted on {model.data.history} ({model.data.units} units)")
         self.station.blockSignals(True)
@@ -137,8 +143,24 @@ class WhatIfPanel(QWidget):
         except KeyError:  # a model of another version of the project: the id's prefix
             return signal_id.split(".", 1)[0]
 
+    def set_now_source(self, source) -> None:
+        """``source()`` -> (rows, seconds) of the live line, or None (then the model's last hour)."""
+        self._now_source = source
+
+    def now_rows(self) -> dict[str, np.ndarray] | None:
+        """The live line's last hour when the trend buffers hold enough of it, else None."""
+        live = self._now_source() if self._now_source is not None and self.model is not None else None
+        if live is None:
+            self.now_label.setText(f"now: the last hour the model saw ({self.model.data.history})"
+                                   if self.model is not None else "")
+            return None
+        rows, seconds = live
+        self.now_label.setText(f"now: the live line's last {seconds / 60:.0f} min")
+        return rows
+
     def now_value(self, signal_id: str) -> float:
-        return float(np.mean(self.model.reference[signal_id]))
+        rows = self._now or self.model.reference
+        return float(np.median(rows[signal_id]))  # the median: a stop's zero speed does not pull it
 
     def _on_station(self) -> None:
         while self.values_box.count():
@@ -175,9 +197,9 @@ class WhatIfPanel(QWidget):
         self._debounce.start()
 
     def reset(self) -> None:
+        self._now = self.now_rows()  # "back to now" takes the line's latest hour
         self.proposed = {}
-        for sid, control in self.controls.items():
-            control.set_value(self.now_value(sid))
+        self._on_station()  # the controls' "now" marks move to it
         self.ask()
 
     # -- prediction -------------------------------------------------------------------
@@ -189,7 +211,7 @@ class WhatIfPanel(QWidget):
 
     def ask(self) -> None:
         if self.model is not None:
-            self.predictions.request(self.model, self.changes())
+            self.predictions.request(self.model, self.changes(), self._now)
 
     def _on_prediction(self, prediction: WhatIfPrediction) -> None:
         if self.model is None or prediction.model_hash != self.model.hash:
@@ -216,7 +238,7 @@ class WhatIfPanel(QWidget):
     def start_trial(self) -> None:
         if self.model is None or self.trials.running:
             return
-        start = {sid: self.now_value(sid) for sid in self.model.scales}
+        start = {sid: self.now_value(sid) for sid in self.model.scales}  # from the current state
         self.trial_progress.setValue(0)
         self.trial_result.setText(f"Running the change on the virtual line ({self.trial_minutes.value():g} min "
                                   "of line time)…")

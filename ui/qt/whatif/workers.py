@@ -21,7 +21,7 @@ from linetwin.twin.whatif.whatif_model import WhatIfModel
 
 
 class PredictionRunner(QObject):
-    """``request(model, changes)``; ``ready(prediction)`` or ``failed(message)`` later."""
+    """``request(model, changes, now)``; ``ready(prediction)`` or ``failed(message)`` later."""
 
     ready = Signal(object)
     failed = Signal(str)
@@ -31,31 +31,31 @@ class PredictionRunner(QObject):
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="whatif-predict")
         self._lock = threading.Lock()
         self._busy = False
-        self._waiting: tuple[WhatIfModel, list[ProposedChange]] | None = None
+        self._waiting: tuple | None = None
 
-    def request(self, model: WhatIfModel, changes: list[ProposedChange]) -> None:
+    def request(self, model: WhatIfModel, changes: list[ProposedChange], now: dict | None = None) -> None:
         with self._lock:
             if self._busy:
-                self._waiting = (model, changes)
+                self._waiting = (model, changes, now)
                 return
             self._busy = True
-        self._pool.submit(self._run, model, changes)
+        self._pool.submit(self._run, model, changes, now)
 
     @property
     def busy(self) -> bool:
         return self._busy
 
-    def _run(self, model: WhatIfModel, changes: list[ProposedChange]) -> None:
+    def _run(self, model: WhatIfModel, changes: list[ProposedChange], now: dict | None) -> None:
         while True:
             try:
-                self.ready.emit(predict(model, changes))
+                self.ready.emit(predict(model, changes, now))
             except ValueError as exc:  # an unknown signal, no recent values: said, not raised
                 self.failed.emit(str(exc))
             with self._lock:
                 if self._waiting is None:
                     self._busy = False
                     return
-                (model, changes), self._waiting = self._waiting, None
+                (model, changes, now), self._waiting = self._waiting, None
 
     def shutdown(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)
