@@ -8,7 +8,7 @@ never be read as an active alarm.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -79,12 +79,16 @@ class AlertBadges:
         self.plotter = plotter
         self.anchors = anchors
         self.shown: dict[str, BadgeCounts] = {}
+        # Told the badges after each change (the scene raises alarmed labels' priority).
+        self.on_change: Callable[[dict[str, BadgeCounts]], None] | None = None
 
     def show(self, badges: dict[str, BadgeCounts]) -> None:
         badges = {a: b for a, b in badges.items() if a in self.anchors}
         if badges == self.shown:
             return
         self.shown = dict(badges)
+        if self.on_change is not None:
+            self.on_change(self.shown)
         for kind, (background, text_color) in BADGE_STYLES.items():
             ids = [a for a, b in badges.items() if b.kind == kind]
             name = f"badges-{kind}"
