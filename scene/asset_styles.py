@@ -74,12 +74,14 @@ class AssetStyles:
         if not changed.any():
             return
         actors = self.actors
-        rgb = colors / 255.0
-        for k in np.flatnonzero(changed).tolist():
-            prop = actors[rows[k]].GetProperty()
-            prop.SetColor(rgb[k, 0], rgb[k, 1], rgb[k, 2])
-            if look_changed[k]:
-                _set_look(prop, int(looks[k]))
+        todo = np.flatnonzero(changed)
+        # Plain Python numbers: indexing numpy scalars per call would cost more than VTK.
+        for row, rgb, look, new_look in zip(rows[todo].tolist(), (colors[todo] / 255.0).tolist(),
+                                            looks[todo].tolist(), look_changed[todo].tolist()):
+            prop = actors[row].GetProperty()
+            prop.SetColor(*rgb)
+            if new_look:
+                _set_look(prop, look)
         self.colors[rows[changed]] = colors[changed]
         self.looks[rows[changed]] = looks[changed]
 

@@ -30,7 +30,7 @@ TEXT_ARRAY = "text"
 LABEL_MARGIN_PX = 5.0  # the label background's padding (vtkLabelPlacementMapper's margin)
 LEADER_COLOR = "#5B6470"
 SCREEN_MARGIN_PX = 150.0  # anchors this far outside the viewport may still show a label
-TRIED_PER_PLACED = 4  # labels measured and tried per label the budget allows
+TRIED_PER_PLACED = 25  # labels measured and tried per label the budget allows (far ones too)
 
 
 class StationLabels:
