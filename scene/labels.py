@@ -65,6 +65,7 @@ class StationLabels:
         self._positions = self._anchor_points.copy()  # where each label stands now
         self._placed = np.zeros(n, dtype=bool)
         self._slot = np.full(n, -1, dtype=np.int64)  # row -> index in the drawn plain set
+        self._obstacles = (np.zeros((0, 3)), np.zeros((0, 2)))  # see set_obstacles
         self.text_properties = {}  # label set name -> its vtkTextProperty (for measuring)
         self._plain = self._label_set("labels", font_size=13, text_color="#1B1F24",
                                       background_color="white")
@@ -181,8 +182,9 @@ class StationLabels:
         view = self._viewport()
         display, in_front = layout.project(self._anchor_points, view)
         m = SCREEN_MARGIN_PX
-        inside = in_front & (display[:, 0] > view.x0 - m) & (display[:, 0] < view.x0 + view.width + m) \
-            & (display[:, 1] > view.y0 - m) & (display[:, 1] < view.y0 + view.height + m)
+        x, y = display[:, 0], display[:, 1]
+        inside = in_front & (x > view.x0 - m) & (x < view.x0 + view.width + m) \
+            & (y > view.y0 - m) & (y < view.y0 + view.height + m)
         tiers = self._current_tiers()
         candidates = inside & (tiers <= layout.PLAIN) | (in_front & (tiers <= layout.HOVERED))
         screen_px = self._extents / np.maximum(self._metres_per_pixel(self._anchor_points), 1e-12)
@@ -196,10 +198,25 @@ class StationLabels:
         # Few enough to show them all (a line of dozens): every label, however
         # high the staircase; otherwise a label rises only a few of its heights.
         max_lift = np.inf if len(order) <= limit else layout.MAX_LIFT_LABELS
-        lifts, self._placed = layout.place(order, bottoms, self._sizes, forced, limit, max_lift)
+        lifts, self._placed = layout.place(order, bottoms, self._sizes, forced, limit, max_lift,
+                                           obstacles=self._obstacle_boxes(view))
         up = np.outer(lifts * self._metres_per_pixel(self._anchor_points), self._screen_up())
         self._positions = self._anchor_points + up
         self._draw(lifts)
+
+    def set_obstacles(self, points: np.ndarray, sizes: np.ndarray) -> None:
+        """Other bottom-centred text boxes no label may cover (the alert badges):
+        world ``points`` (k, 3) and pixel box ``sizes`` (k, 2), padding included."""
+        self._obstacles = (np.asarray(points, dtype=float).reshape(-1, 3),
+                           np.asarray(sizes, dtype=float).reshape(-1, 2))
+        self._dirty = True
+
+    def _obstacle_boxes(self, view: layout.Viewport) -> np.ndarray:
+        points, sizes = self._obstacles
+        display, in_front = layout.project(points, view)
+        display, sizes = display[in_front], sizes[in_front]
+        x0, y0 = display[:, 0] - sizes[:, 0] / 2, display[:, 1] - LABEL_MARGIN_PX
+        return np.c_[x0, y0, x0 + sizes[:, 0], y0 + sizes[:, 1]]
 
     def _current_tiers(self) -> np.ndarray:
         tiers = self._tiers.copy()
@@ -314,11 +331,18 @@ class _Measure:
                 self._sizes.clear()
             labels = self.labels
             prop = labels.text_properties["label-selected" if chosen else "labels"]
-            bbox = [0, 0, 0, 0]
-            self._renderer.GetBoundingBox(prop, text, bbox, labels.plotter.render_window.GetDPI())
-            self._sizes[key] = (bbox[1] - bbox[0] + 1 + 2 * LABEL_MARGIN_PX,
-                                bbox[3] - bbox[2] + 1 + 2 * LABEL_MARGIN_PX)
+            self._sizes[key] = text_box_size(self._renderer, prop, text,
+                                             labels.plotter.render_window.GetDPI())
         return self._sizes[key]
+
+
+def text_box_size(renderer: vtkTextRenderer, prop, text: str, dpi: int) -> tuple[float, float]:
+    """Pixel width and height of a point label's box: the text as ``renderer``
+    draws it with ``prop``, plus the background's padding."""
+    bbox = [0, 0, 0, 0]
+    renderer.GetBoundingBox(prop, text, bbox, dpi)
+    pad = 1 + 2 * LABEL_MARGIN_PX
+    return bbox[1] - bbox[0] + pad, bbox[3] - bbox[2] + pad
 
 
 def _fill(cloud: pv.PolyData, points: np.ndarray, texts: list[str]) -> None:

@@ -191,8 +191,12 @@ class LineScene:
         return self.labels.hover(asset_id)
 
     def _badges_changed(self, shown) -> None:
+        """Alarmed labels go first, and no label may cover a badge."""
         self.styles.set_badges({a: b.kind for a, b in shown.items()})
         self.labels.set_tiers(self.styles.tiers())
+        ids = list(shown)
+        self.labels.set_obstacles(np.array([self.badges.anchors[a] for a in ids]).reshape(-1, 3),
+                                  np.array([self.badges.sizes[a] for a in ids]).reshape(-1, 2))
 
     def _extent(self, asset_id: str) -> float:
         """The asset's size in metres: its bounding box's diagonal."""

@@ -120,3 +120,18 @@ def test_labels_kept_from_the_last_layout_win_a_near_tie():
     order = layout.priority_order(np.ones(2, bool), tiers, np.array([30.0, 25.0]),
                                   np.array([False, True]))
     assert order.tolist() == [1, 0]
+
+
+def test_no_label_covers_an_alert_badge(scene):
+    draw(scene)
+    covered = sorted(scene.labels.placed())[:3]  # where labels stood without badges
+    scene.badges.show({a: BadgeCounts(warnings=2) for a in covered})
+    draw(scene)
+    labels = scene.labels
+    boxes = labels.label_boxes()
+    assert overlapping_pairs(boxes) == []
+    for asset_id in covered:
+        (bx, by), w, h = scene.to_display(scene.badges.anchors[asset_id]), *scene.badges.sizes[
+            asset_id]
+        badge = (bx - w / 2, by - 5, bx + w / 2, by - 5 + h)
+        assert overlapping_pairs({**boxes, "badge": badge}) == []
