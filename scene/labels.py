@@ -98,7 +98,7 @@ class StationLabels:
                 self._dirty = True
             elif self._slot[row] >= 0:
                 _text_array(self._plain).SetValue(int(self._slot[row]), self._plain_text(asset_id))
-            if asset_id == self.selected:
+            if asset_id == self.selected and self._placed[row]:  # else a blank stand-in
                 _text_array(self._chosen).SetValue(0, self.text(asset_id))
         _touch(self._plain)
         _touch(self._chosen)
@@ -119,9 +119,7 @@ class StationLabels:
         for row in (self.row.get(self.selected), self.row.get(asset_id)):
             if row is not None:
                 self._sizes[row] = np.nan  # the emphasized font is larger
-        self.selected = asset_id
-        _text_array(self._chosen).SetValue(0, self.text(asset_id) if asset_id else "")
-        self._dirty = True
+        self.selected, self._dirty = asset_id, True  # drawn by the next layout
 
     def hover(self, asset_id: str | None) -> bool:
         """Show ``asset_id``'s label (the one under the cursor) even where the view
