@@ -8,11 +8,14 @@ never be read as an active alarm.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import numpy as np
 import pyvista as pv
+from vtkmodules.vtkRenderingCore import vtkTextRenderer
+
+from linetwin.scene.labels import text_box_size
 
 from linetwin.twin.alerts.alerts import Alert, Severity
 
@@ -79,12 +82,17 @@ class AlertBadges:
         self.plotter = plotter
         self.anchors = anchors
         self.shown: dict[str, BadgeCounts] = {}
+        self.sizes: dict[str, tuple[float, float]] = {}  # asset id -> its badge's box, pixels
+        self._measure = vtkTextRenderer()
+        # Told the badges after each change (the scene raises alarmed labels' priority).
+        self.on_change: Callable[[dict[str, BadgeCounts]], None] | None = None
 
     def show(self, badges: dict[str, BadgeCounts]) -> None:
         badges = {a: b for a, b in badges.items() if a in self.anchors}
         if badges == self.shown:
             return
         self.shown = dict(badges)
+        self.sizes = {}
         for kind, (background, text_color) in BADGE_STYLES.items():
             ids = [a for a, b in badges.items() if b.kind == kind]
             name = f"badges-{kind}"
@@ -99,6 +107,13 @@ class AlertBadges:
                 justification_horizontal="center", justification_vertical="bottom",
                 render=False, reset_camera=False, pickable=False)
             actor.GetMapper().PlaceAllLabelsOn()  # a badge must never be dropped
+            prop = actor.GetMapper().GetInputAlgorithm().GetTextProperty()
+            dpi = self.plotter.render_window.GetDPI()
+            for asset_id in ids:
+                text = badges[asset_id].text
+                self.sizes[asset_id] = text_box_size(self._measure, prop, text, dpi)
+        if self.on_change is not None:
+            self.on_change(self.shown)
 
     def text(self, asset_id: str) -> str | None:
         """The badge text shown over ``asset_id`` (None: no badge)."""

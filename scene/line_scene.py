@@ -19,17 +19,15 @@ import pyvista as pv
 from vtkmodules.vtkRenderingCore import vtkCellPicker, vtkCoordinate
 
 from linetwin.scene.asset_actors import AssetActor, asset_actor, default_look, outline_actor
+from linetwin.scene.asset_styles import AssetStyles, urgent_states
 from linetwin.scene.badges import AlertBadges
 from linetwin.scene.camera import CameraPose, fly_path, pose_looking_at
 from linetwin.scene.labels import StationLabels
 from linetwin.scene.legend import (
-    BAD_QUALITY_EDGE,
-    NO_DATA_OPACITY,
     PLACEHOLDER_FILL,
     PLACEHOLDER_LINE,
     PLACEHOLDER_LINE_WIDTH,
     PLACEHOLDER_OPACITY,
-    STALE_EDGE,
 )
 from linetwin.scene.meshes import (
     COMPONENT_ARRAY,
@@ -39,7 +37,7 @@ from linetwin.scene.meshes import (
     placeholder_lines,
     vtk_matrix,
 )
-from linetwin.twin.colors import AssetAppearance, Look
+from linetwin.twin.colors import AssetAppearance
 from linetwin.twin.geometry import AssetGeometry
 from linetwin.twin.model import AssetLevel, Project
 
@@ -76,7 +74,6 @@ class LineScene:
         self.selected: str | None = None
         self._silhouette = None
         self._part_highlight = None
-        self._shown: dict[str, tuple] = {}  # asset id -> (color, look) last applied
         self._picker = vtkCellPicker()
         self._picker.SetTolerance(0.0005)
         self._picker.PickFromListOn()
@@ -92,7 +89,11 @@ class LineScene:
                                             for a, p in anchors.items()})
         self.labels = StationLabels(plotter, anchors, {a.id: a.name for a in project.assets},
                                     quiet=frozenset(a.id for a in project.assets
-                                                    if a.level is AssetLevel.COMPONENT))
+                                                    if a.level is AssetLevel.COMPONENT),
+                                    extents={a: self._extent(a) for a in self.actors})
+        self.styles = AssetStyles(list(self.actors.values()), self.placeholders,
+                                  urgent_states(project))
+        self.badges.on_change = self._badges_changed
         self.fit_line()
 
     # -- building ---------------------------------------------------------
@@ -171,25 +172,36 @@ class LineScene:
 
     # -- appearance ---------------------------------------------------------
     def apply(self, appearances: Iterable[AssetAppearance]) -> None:
-        """Show each asset's color and look; assets without a mesh are skipped."""
-        texts = {}
-        for app in appearances:
-            actor = self.actors.get(app.asset_id)
-            if actor is None:
-                continue
-            if app.asset_id in self.placeholders:
-                texts[app.asset_id] = f"{app.label} · no mesh" if app.label else "no mesh"
-                continue
-            if self._shown.get(app.asset_id) != (app.color, app.look):
-                _style(actor.GetProperty(), app)
-                self._shown[app.asset_id] = (app.color, app.look)
-            texts[app.asset_id] = app.label
+        """Show each asset's color and look; assets without a mesh are skipped.
+
+        One numpy pass finds the assets whose color or look changed; only their
+        actors are touched (see :class:`AssetStyles`)."""
+        texts = self.styles.apply(appearances)
+        self.labels.set_tiers(self.styles.tiers())
         self.labels.set_status(texts)
 
     def forget_styles(self) -> None:
         """Another colouring drew over the states (replay's defect density): the
         next :meth:`apply` restyles every asset it is given, changed or not."""
-        self._shown.clear()
+        self.styles.forget()
+
+    def hover(self, asset_id: str | None) -> bool:
+        """Show the label of the asset under the cursor however crowded the view
+        (``None``: none); True if the view must be drawn again."""
+        return self.labels.hover(asset_id)
+
+    def _badges_changed(self, shown) -> None:
+        """Alarmed labels go first, and no label may cover a badge."""
+        self.styles.set_badges({a: b.kind for a, b in shown.items()})
+        self.labels.set_tiers(self.styles.tiers())
+        ids = list(shown)
+        self.labels.set_obstacles(np.array([self.badges.anchors[a] for a in ids]).reshape(-1, 3),
+                                  np.array([self.badges.sizes[a] for a in ids]).reshape(-1, 2))
+
+    def _extent(self, asset_id: str) -> float:
+        """The asset's size in metres: its bounding box's diagonal."""
+        b = np.asarray(self._bounds[asset_id])
+        return float(np.linalg.norm(b[1::2] - b[0::2])) or 1.0
 
     def select(self, asset_id: str | None) -> None:
         """Highlight ``asset_id`` with an outline (``None`` clears the selection)."""
@@ -285,18 +297,6 @@ class LineScene:
         # of its station around it: filling the view with it hides where it is.
         target = pose_looking_at(self._bounds[asset_id], margin=1.3, min_radius=PART_CONTEXT_M)
         return fly_path(self.current_pose(), target, frames)
-
-
-def _style(prop, app: AssetAppearance) -> None:
-    """Color plus a surface style that tells no-data, stale and bad quality apart
-    without hue. Raw VTK setters: pyvista's property wrappers cost ~0.2 ms each."""
-    prop.SetColor(app.color[0] / 255.0, app.color[1] / 255.0, app.color[2] / 255.0)
-    prop.SetOpacity(NO_DATA_OPACITY if app.look is Look.NO_DATA else 1.0)
-    prop.SetEdgeVisibility(app.look in (Look.BAD_QUALITY, Look.STALE))
-    if app.look is Look.BAD_QUALITY:
-        prop.SetEdgeColor(*(c / 255.0 for c in BAD_QUALITY_EDGE))
-    elif app.look is Look.STALE:
-        prop.SetEdgeColor(*(c / 255.0 for c in STALE_EDGE))
 
 
 class _PlacedMeshes(Mapping):

@@ -74,6 +74,17 @@ def test_clicking_a_station_in_3d_selects_it(qtbot, demo_window):
     assert window.inspector.signal_ids[0].startswith("labeler.")
 
 
+def test_resting_the_cursor_on_a_station_shows_its_label(qtbot, demo_window):
+    window = demo_window
+    scene, widget = window.scene, window.plotter
+    window.plotter.render()
+    x, y = _a_pixel_on(scene, "filler")
+    ratio = widget.devicePixelRatioF()
+    qtbot.mouseMove(widget, pos=QPoint(int(x / ratio), int(widget.height() - 1 - y / ratio)))
+    qtbot.waitUntil(lambda: scene.labels.hovered == "filler", timeout=3_000)
+    assert "filler" in scene.labels.placed()
+
+
 def test_closing_stops_client_and_simulator(qtbot, demo_window):
     window = demo_window
     session = window.session

@@ -1,4 +1,5 @@
-"""The 3D view: the Qt VTK widget, click to select, double-click to fly to."""
+"""The 3D view: the Qt VTK widget, click to select, double-click to fly to,
+rest the cursor on an asset to see its label however crowded the view."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from linetwin.twin.selection import Selection
 
 CLICK_SLOP_PX = 4  # a press and release closer than this is a click, not a drag
 FLY_FRAME_MS = 16
+HOVER_REST_MS = 150  # pick only once the cursor rests: a pick over 2,000 actors is not free
 
 
 class View3D:
@@ -25,6 +27,11 @@ class View3D:
         iren = interactor.iren
         iren.add_observer("LeftButtonPressEvent", self._on_press)
         iren.add_observer("LeftButtonReleaseEvent", self._on_release)
+        self._hover_timer = QTimer(interactor)
+        self._hover_timer.setSingleShot(True)
+        self._hover_timer.setInterval(HOVER_REST_MS)
+        self._hover_timer.timeout.connect(self._hover)
+        iren.add_observer("MouseMoveEvent", lambda *_: self._hover_timer.start())
         selection.changed.connect(self._on_selection_change)
         selection.component_changed.connect(self._on_component_change)
 
@@ -49,6 +56,13 @@ class View3D:
         if abs(x - self._press[0]) <= CLICK_SLOP_PX and abs(y - self._press[1]) <= CLICK_SLOP_PX:
             self.selection.select(self.scene.pick(x, y))
         self._press = None
+
+    def _hover(self) -> None:
+        if self._press is not None:  # dragging the camera, not pointing
+            return
+        x, y = self._event_position()
+        if self.scene.hover(self.scene.pick(x, y)):
+            self.interactor.render()
 
     def _on_selection_change(self, asset_id: str | None) -> None:
         self.scene.select(asset_id)
