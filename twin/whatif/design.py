@@ -24,7 +24,7 @@ KNOT_QUANTILES = (0.05, 0.275, 0.5, 0.725, 0.95)
 
 class Form(Enum):
     LINEAR = "linear"  # 1 column
-    SPLINE = "spline"  # 3 columns: the line and two cubic terms
+    SPLINE = "spline"  # 4 columns: the line and three cubic terms (five knots)
     PRODUCT = "product"  # 1 column: the product of two values (an interaction)
 
 
@@ -92,7 +92,7 @@ class Term:
 
 def _distinct_knots(knots: np.ndarray) -> tuple[float, ...]:
     """Knots that are strictly increasing (a value held constant most of the time
-    gives repeated quantiles); fewer than three: no spline is possible."""
+    gives repeated quantiles); fewer than five: no spline is fitted."""
     out: list[float] = []
     for k in knots:
         if not out or k > out[-1] + 1e-9:
