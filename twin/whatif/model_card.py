@@ -39,7 +39,8 @@ def _defect_card(model: WhatIfModel, defect: str) -> dict:
     check = model.validation.get(defect)
     if check:
         card["held_out"] = {k: check[k] for k in ("test_units", "test_defects", "log_loss", "log_loss_naive",
-                                                  "brier", "brier_naive", "blocks", "coverage")}
+                                                  "brier", "brier_naive", "blocks", "coverage",
+                                                  "drift_sd", "blocks_covered_drift")}
     return card
 
 
@@ -60,6 +61,9 @@ def card_text(card: dict) -> str:
             gain = 1 - held["log_loss"] / held["log_loss_naive"] if held["log_loss_naive"] else 0.0
             line += (f"; held-out: log loss {gain:+.1%} vs the historic rate, "
                      f"{held['coverage']:.0%} of {held['blocks']} blocks inside their 90 % interval")
+            if held["drift_sd"] > 0.0:
+                line += (f"; {held['blocks_covered_drift']} with an hourly drift of "
+                         f"{held['drift_sd']:g} in log-odds, carried by every prediction")
         lines.append(line)
     lines.append("  ranges seen (1..99 %):")
     lines += [f"    {sid:26s} {r['low']:.4g} .. {r['high']:.4g}" for sid, r in card["ranges"].items()]

@@ -8,7 +8,9 @@ the same amount (``=VALUE``: so that their mean lands on VALUE; ``+DELTA``;
 really has. The predicted rate is the mean probability over the moved units.
 
 The 90 % interval holds two uncertainties, drawn together:
-- the fitted coefficients' (drawn from their sampling distribution);
+- the fitted coefficients' (drawn from their sampling distribution), plus the
+  hour-to-hour drift of the rate that the held-out validation found beyond
+  what the process values explain (:mod:`.validation`);
 - the operating conditions': the next hour will not wander exactly as the
   last one did. The "now" units are cut into :data:`BLOCKS` consecutive
   blocks (five minutes each for an hour) and each draw resamples the blocks
@@ -158,7 +160,9 @@ def _predict_one(model: WhatIfModel, defect: str, now: dict, moved: dict, rows: 
     x_now = dm.design(now, model.scales, rows)
     x_new = dm.design(moved, model.scales, rows)
     betas = coefficient_draws(dm.coef, dm.cov, rng, DRAWS)
-    samples = resample.rates(1.0 / (1.0 + np.exp(-np.clip(x_new @ betas.T, -40.0, 40.0))))
+    drift = float(model.validation.get(defect, {}).get("drift_sd", 0.0))  # held-out calibration
+    eta = x_new @ betas.T + drift * rng.standard_normal(DRAWS)
+    samples = resample.rates(1.0 / (1.0 + np.exp(-np.clip(eta, -40.0, 40.0))))
     low, high = interval(samples)
     prediction = DefectPrediction(defect, float(dm.probabilities(x_now).mean()),
                                   float(dm.probabilities(x_new).mean()), low, high, extrapolation)

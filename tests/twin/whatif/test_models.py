@@ -129,4 +129,32 @@ def test_held_out_validation_judges_the_later_part():
     check = model.validation["seal_gap"]
     assert check["test_units"] == pytest.approx(9000, abs=2)  # the last 30 % of the units
     assert check["log_loss"] < check["log_loss_naive"]  # it beats "the rate stays as it was"
-    assert check["blocks"] == 10 and check["blocks_covered"] >= 7
+    assert check["blocks"] == 20 and check["blocks_covered"] >= 14
+    # a correct model needs (almost) no widening of its intervals
+    assert check["drift_sd"] <= 0.1 and check["blocks_covered_drift"] >= 16
+
+
+def test_a_rate_that_drifts_more_than_its_values_explain_gets_wider_intervals():
+    # An unmeasured factor shifts the log-odds every 450 units (sd 0.8): the model is
+    # right on average, but hours differ more than the temperature explains.
+    drifts = []
+    for seed in (10, 11, 12):
+        rng = np.random.default_rng(seed)
+        n = 30000
+        temp = rng.uniform(180.0, 190.0, n)
+        shift = np.repeat(rng.normal(0.0, 0.8, n // 450 + 1), 450)[:n]
+        codes = np.where(rng.random(n) < 1.0 / (1.0 + np.exp(5.0 + 0.6 * (temp - 185.0) - shift)), 0, -1)
+        table = UnitTable("inspection", np.arange(n, dtype=float), codes.astype(np.int64), ("seal_gap",),
+                          {TEMP: temp}, 0, "drifting")
+        check = fit_whatif_model(table, 0.0).validation["seal_gap"]
+        assert check["blocks_covered"] < 16  # clearly fewer than right intervals show
+        assert check["blocks_covered_drift"] >= 16
+        drifts.append(check["drift_sd"])
+    assert 0.3 <= np.median(drifts) <= 1.0  # of the order of the true 0.8
+
+
+def test_enough_blocks_is_the_binomial_five_percent_point():
+    from linetwin.twin.whatif.validation import enough_blocks
+
+    assert enough_blocks(20) == 16  # P(X <= 15) = 0.043, P(X <= 16) = 0.133 for Binomial(20, 0.9)
+    assert enough_blocks(10) == 7  # P(X <= 6) = 0.013, P(X <= 7) = 0.070
