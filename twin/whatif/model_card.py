@@ -15,9 +15,10 @@ def model_card(model: WhatIfModel) -> dict:
     return {
         "version": model.version, "hash": model.hash, "station": model.station,
         "created": _iso(model.created),
-        "method": "binomial GLM (logit link) per defect type; process values as lines or restricted "
-                  "cubic splines and products, chosen by forward selection on AIC; 90 % intervals from the "
-                  "coefficients' sampling distribution",
+        "method": "binomial GLM (logit link) per defect type; process values as lines, restricted cubic "
+                  "splines (5 knots) or products of two, chosen by forward selection on AIC; 90 % intervals "
+                  "from the coefficients' sampling distribution, the next hour's wander (moving blocks) and "
+                  "any hourly drift the held-out part showed",
         "data": {"history": model.data.history, "data_hash": model.data.data_hash,
                  "from": _iso(model.data.first), "to": _iso(model.data.last), "units": model.data.units,
                  "units_left_out": model.data.dropped, "defects": model.data.defects},
