@@ -42,6 +42,13 @@ WARMUP_S = 1800.0  # history kept before the range: rule windows and alerts at i
 _CHUNK = 1 << 20
 
 
+def _models(history: Path) -> list[dict[str, str]]:
+    """The what-if models fitted on the history (version and sha256), for the manifest's reader."""
+    with HistoryStore(history, read_only=True) as store:
+        rows = store.fetch_dicts("SELECT version, station, model_hash FROM whatif_models ORDER BY created_at")
+    return [{"version": r["version"], "station": r["station"], "sha256": r["model_hash"]} for r in rows]
+
+
 class PackageError(Exception):
     """A package cannot be written or opened; the message names the file and the member."""
 
@@ -65,7 +72,8 @@ def write_package(project_path: Path, history_path: Path, start: float, end: flo
         members = [project_member, *meshes, HISTORY]
         manifest = {"format": FORMAT, "version": VERSION, "project": project_member,
                     "history": HISTORY, "start": start, "end": end, "warmup_s": warmup_s,
-                    "rows": rows, "sha256": {m: file_sha256(staging / m) for m in members}}
+                    "rows": rows, "sha256": {m: file_sha256(staging / m) for m in members},
+                    "models": _models(staging / HISTORY)}
         partial = out.with_name(out.name + ".part")
         try:
             with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED) as zf:

@@ -4,6 +4,7 @@ with setpoint trials, as a process engineer uses them; and their bad inputs."""
 from __future__ import annotations
 
 import json
+import zipfile
 from pathlib import Path
 
 import duckdb
@@ -11,6 +12,7 @@ import pytest
 
 from linetwin.io.history.data_slice import copy_slice
 from linetwin.io.history.history_store import HistoryStore
+from linetwin.io.history.incident_package import MANIFEST, write_package
 from linetwin.main import DEMO_PROJECT, main
 
 START = "2026-05-28T22:00:00+02:00"
@@ -79,6 +81,16 @@ def test_an_incident_package_slice_keeps_the_model_registry(fitted, tmp_path):
     with duckdb.connect(str(sliced), read_only=True) as con:
         hashes = [r[0] for r in con.execute("SELECT model_hash FROM whatif_models").fetchall()]
     assert json.loads(model.read_text())["hash"] in hashes
+
+
+def test_an_incident_package_names_the_models_in_its_manifest(fitted, tmp_path):
+    history, model = fitted
+    with HistoryStore(history, read_only=True) as store:
+        start, end = store.time_range()
+    package = write_package(DEMO_PROJECT, history, start, end, tmp_path / "incident.ltpkg")
+    with zipfile.ZipFile(package) as zf:
+        manifest = json.loads(zf.read(MANIFEST))
+    assert json.loads(model.read_text())["hash"] in [m["sha256"] for m in manifest["models"]]
 
 
 def test_virtual_trial_is_printed_beside_the_prediction(fitted, capsys):
