@@ -125,6 +125,11 @@ class WhatIfPanel(QWidget):
         self.station.blockSignals(True)
         self.station.clear()
         self.station.addItems(self.stations())
+        writable = [st for st in self.stations() if any(
+            self._signal(sid) is not None and self._signal(sid).writable
+            for sid in self.model.scales if self.asset_of(sid) == st)]
+        if writable:  # start where a change could be proposed (the sealer on the demo line)
+            self.station.setCurrentText(writable[0])
         self.station.blockSignals(False)
         self._on_station()
         self.ask()
