@@ -106,7 +106,7 @@ def load_line_meshes(
     """
     base = project.path.parent if project.path is not None else None
     meshed = [a for a in project.assets if a.mesh is not None]
-    memo = _MemoCache(cache)
+    memo = MemoCache(cache)
     result: dict[str, AssetMesh] = {}
     for done, asset in enumerate(meshed, start=1):
         result[asset.id] = load_asset_mesh(asset, memo, base)
@@ -159,6 +159,15 @@ def _shared_parts(read: MeshRead) -> tuple[MeshPart, ...]:
     return read.parts if isinstance(read.parts, tuple) else tuple(read.parts)
 
 
+def coarse_geometry(asset: Asset) -> AssetGeometry:
+    """The stand-in drawn for ``asset`` while its mesh is read: a box of
+    placeholder size where the asset stands, marked ``pending``. Every stand-in
+    shares one box, so they all draw through one mapper."""
+    t = asset.transform
+    matrix = placement_matrix(t.position, t.rotation, (1.0, 1.0, 1.0))
+    return AssetGeometry(asset.id, _COARSE_BOX, matrix, pending=True)
+
+
 def _placeholder(asset: Asset, problem: str) -> AssetGeometry:
     """A box standing where the asset stands, turned like it, at its natural size."""
     box = placeholder_box(asset.id, PLACEHOLDER_SIZE, problem)
@@ -176,7 +185,11 @@ def _shown(path: Path, base: Path | None) -> str:
     return str(path)
 
 
-class _MemoCache:
+_COARSE_BOX = tuple(replace(p, name="pending") for p in
+                    placeholder_box("", PLACEHOLDER_SIZE, "").local_parts)
+
+
+class MemoCache:
     """Keeps meshes parsed during one line load in memory, in front of the disk cache."""
 
     def __init__(self, disk: MeshCache | None) -> None:
