@@ -29,6 +29,7 @@ from linetwin.scene.legend import (
     PLACEHOLDER_LINE_WIDTH,
     PLACEHOLDER_OPACITY,
 )
+from linetwin.scene.level_of_detail import LevelOfDetail
 from linetwin.scene.meshes import (
     COMPONENT_ARRAY,
     SharedShape,
@@ -96,6 +97,7 @@ class LineScene:
         self.styles = AssetStyles(list(self.actors.values()), self.placeholders,
                                   urgent_states(project))
         self.badges.on_change = self._badges_changed
+        self.detail = LevelOfDetail(self)
         self.fit_line()
 
     # -- building ---------------------------------------------------------
@@ -148,6 +150,7 @@ class LineScene:
                                         for a in swapped})
             if self.selected in swapped:  # the outline follows the new shape
                 self.select(self.selected)
+            self.detail.refresh()
             if not self.pending:
                 self._add_floor()  # the full meshes may reach past the stand-ins' floor
         return swapped

@@ -49,6 +49,7 @@ class SharedShape:
     mesh: pv.PolyData
     mapper: vtkPolyDataMapper
     names: tuple[str, ...]
+    lod_mapper: vtkPolyDataMapper | None = None  # the simplified mesh, for far views
 
 
 class SharedShapes:
@@ -64,13 +65,19 @@ class SharedShapes:
         parts = geometry.local_parts
         shape = self._shapes.get(id(parts))
         if shape is None:
-            mesh = shape_polydata(parts)
-            mapper = vtkPolyDataMapper()
-            mapper.SetInputData(mesh)
-            mapper.ScalarVisibilityOff()
-            shape = SharedShape(parts, mesh, mapper, tuple(p.name for p in parts))
+            lod = geometry.lod_parts
+            shape = SharedShape(parts, mesh := shape_polydata(parts), _mapper(mesh),
+                                tuple(p.name for p in parts),
+                                _mapper(shape_polydata(lod)) if lod else None)
             self._shapes[id(parts)] = shape
         return shape
+
+
+def _mapper(mesh: pv.PolyData) -> vtkPolyDataMapper:
+    mapper = vtkPolyDataMapper()
+    mapper.SetInputData(mesh)
+    mapper.ScalarVisibilityOff()
+    return mapper
 
 
 def vtk_matrix(matrix: np.ndarray) -> vtkMatrix4x4:

@@ -53,6 +53,7 @@ class AssetGeometry:
     placeholder: bool = False
     problem: str | None = None
     pending: bool = False
+    lod_parts: tuple[MeshPart, ...] | None = None  # simplified ``local_parts`` (far views)
 
     @cached_property
     def parts(self) -> tuple[MeshPart, ...]:

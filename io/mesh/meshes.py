@@ -18,6 +18,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from linetwin.io.mesh.mesh_cache import MeshCache, PartsStore
+from linetwin.io.mesh.mesh_lod import lod_parts
 from linetwin.io.mesh.mesh_reader import (
     FORMATS,
     MeshRead,
@@ -87,7 +88,8 @@ def load_asset_mesh(
         return AssetMesh(_placeholder(asset, f"asset '{asset.id}': {shown}: {message}"), shown)
     t = asset.transform
     matrix = placement_matrix(t.position, t.rotation, t.scale)
-    return AssetMesh(AssetGeometry(asset.id, _shared_parts(read), matrix), shown, read)
+    return AssetMesh(AssetGeometry(asset.id, _shared_parts(read), matrix, lod_parts=read.lod),
+                     shown, read)
 
 
 def load_asset_geometry(
@@ -140,7 +142,8 @@ def read_mesh(path: Path, units: str | None = None, cache: PartsStore | None = N
         if cached is not None:
             return cached
     read = parse_mesh_bytes(data, path, units)
-    read = replace(read, parts=_shared_parts(read))  # one tuple, kept by the memo below
+    # One tuple, kept by the memo below; the simplified copy made once, cached with it.
+    read = replace(read, parts=_shared_parts(read), lod=lod_parts(read.parts))
     if key is not None:
         cache.put(key, read)
     return read
