@@ -34,11 +34,11 @@ class LevelOfDetail:
     def refresh(self) -> None:
         """Take the assets' shapes and bounds again; chosen anew at the next render."""
         scene = self.scene
-        self.ids = [a for a, s in scene.shape_of.items() if s.lod_mapper is not None]
+        self.ids = [a for a, s in scene.shape_of.items() if s.lod_parts is not None]
         bounds = np.array([scene.asset_bounds(a) for a in self.ids]).reshape(-1, 6)
         self.centres = (bounds[:, 0::2] + bounds[:, 1::2]) / 2.0
         self.sizes = np.linalg.norm(bounds[:, 1::2] - bounds[:, 0::2], axis=1)
-        self.simplified = np.array([scene.actors[a].GetMapper() is scene.shape_of[a].lod_mapper
+        self.simplified = np.array([scene.shape_of[a].draws_simplified(scene.actors[a])
                                     for a in self.ids], dtype=bool)
         self._view = None
 
