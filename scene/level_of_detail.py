@@ -31,19 +31,29 @@ class LevelOfDetail:
         self.refresh()
         scene.plotter.renderer.AddObserver("StartEvent", lambda *_: self.update())
 
-    def refresh(self) -> None:
-        """Take the assets' shapes and bounds again; chosen anew at the next render."""
+    def refresh(self, asset_ids=None) -> None:
+        """Take these assets' shapes and bounds again (None: all; a batch of
+        loaded meshes costs its own size, not the line's); chosen anew at the
+        next render."""
         scene = self.scene
-        self.ids = [a for a, s in scene.shape_of.items() if s.lod_parts is not None]
-        bounds = np.array([scene.asset_bounds(a) for a in self.ids]).reshape(-1, 6)
-        self.centres = (bounds[:, 0::2] + bounds[:, 1::2]) / 2.0
-        self.sizes = np.linalg.norm(bounds[:, 1::2] - bounds[:, 0::2], axis=1)
-        self.simplified = np.array([scene.shape_of[a].draws_simplified(scene.actors[a])
-                                    for a in self.ids], dtype=bool)
+        if asset_ids is None:
+            self.ids = list(scene.actors)
+            self.row = {a: i for i, a in enumerate(self.ids)}
+            n = len(self.ids)
+            self.centres, self.sizes = np.zeros((n, 3)), np.zeros(n)
+            self.has_lod, self.simplified = np.zeros(n, dtype=bool), np.zeros(n, dtype=bool)
+            asset_ids = self.ids
+        rows = np.array([self.row[a] for a in asset_ids], dtype=np.int64)
+        bounds = np.array([scene.asset_bounds(a) for a in asset_ids]).reshape(-1, 6)
+        self.centres[rows] = (bounds[:, 0::2] + bounds[:, 1::2]) / 2.0
+        self.sizes[rows] = np.linalg.norm(bounds[:, 1::2] - bounds[:, 0::2], axis=1)
+        self.has_lod[rows] = [scene.shape_of[a].lod_parts is not None for a in asset_ids]
+        self.simplified[rows] = [scene.shape_of[a].draws_simplified(scene.actors[a])
+                                 for a in asset_ids]
         self._view = None
 
     def update(self) -> None:
-        if not self.ids:
+        if not self.has_lod.any():
             return
         renderer = self.scene.plotter.renderer
         camera = renderer.GetActiveCamera()
@@ -53,8 +63,8 @@ class LevelOfDetail:
             return
         self._view = view
         pixels = self.pixels(camera, renderer.GetSize()[1])
-        far = np.where(self.simplified, pixels < FULL_PX * HYSTERESIS,
-                       pixels < FULL_PX / HYSTERESIS)
+        far = self.has_lod & np.where(self.simplified, pixels < FULL_PX * HYSTERESIS,
+                                      pixels < FULL_PX / HYSTERESIS)
         for row in np.flatnonzero(far != self.simplified).tolist():
             asset_id = self.ids[row]
             shape = self.scene.shape_of[asset_id]

@@ -150,7 +150,7 @@ class LineScene:
                                         for a in swapped})
             if self.selected in swapped:  # the outline follows the new shape
                 self.select(self.selected)
-            self.detail.refresh()
+            self.detail.refresh(swapped)
             if not self.pending:
                 self._add_floor()  # the full meshes may reach past the stand-ins' floor
         return swapped

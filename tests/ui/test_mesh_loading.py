@@ -73,12 +73,17 @@ def test_the_line_opens_as_boxes_then_every_mesh_arrives(qtbot, open_window):
     assert window.mesh_loading.loader.total == ASSETS
     first = next(iter(scene.actors))
     assert _picked_at_centre(window, first) == first  # a coarse box picks as its asset
-    seen: list[str] = []
-    window.mesh_loading.finished.connect(
-        lambda complete: seen.append(f"{complete} {window.mesh_loading.label.text()}"))
+    said, seen = [], []
+    label = window.mesh_loading.label
+    set_text = label.setText
+    label.setText = lambda text: (said.append(text), set_text(text))
+    window.mesh_loading.finished.connect(seen.append)
     window.start()
     qtbot.waitUntil(lambda: bool(seen), timeout=120_000)
-    assert seen[0].startswith(f"True Meshes {ASSETS} of {ASSETS} (")
+    assert seen == [True]
+    assert said[0].startswith(f"Meshes 0 of {ASSETS} (")
+    assert said[-2].startswith(f"Meshes {ASSETS} of {ASSETS} (")
+    assert said[-1].startswith(f"{ASSETS} meshes loaded in ")
     assert window.mesh_loading.bar.value() == ASSETS
     assert not scene.pending and all(_looks_full(scene, a) for a in scene.actors)
     assert not window.session.mesh_problems
@@ -116,7 +121,8 @@ def test_cancel_midway_keeps_a_consistent_window(qtbot, open_window, monkeypatch
     assert all("loading was cancelled" in p for p in problems.values())
     boxed, full = sorted(scene.pending)[0], sorted(loaded)[0]
     assert window.tree.items[boxed].text(0).endswith("⚠")
-    assert "not loaded" in window.mesh_warning.toolTip() or window.mesh_warning.text()
+    assert window.mesh_warning.full_text().startswith(f"⚠ {len(scene.pending)} mesh(es) not loaded")
+    assert loading.label.text().startswith(f"Mesh loading cancelled: {len(loaded)} of {ASSETS} loaded")
     assert _picked_at_centre(window, boxed) == boxed
     assert _picked_at_centre(window, full) == full
     # A box still shows its asset's state colour, like a full mesh.

@@ -22,6 +22,9 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QW
 TICK_MS = 30
 SWAP_BUDGET_S = 0.012  # VTK work per tick: the window keeps ~30 fps of input handling
 BATCH = 8  # meshes taken from the worker's queue at a time, checked against the budget
+SAID_FOR_MS = 10_000  # how long the outcome stays in the status bar
+RENDER_GAP_S = 0.5  # at least this between two progress renders, and 4x the last one's
+# time: a frame of thousands of actors takes about a second in software GL.
 NOT_LOADED = ("mesh not loaded: loading was cancelled; it is drawn as a box "
               "(File > Reload loads it)")
 
@@ -39,6 +42,7 @@ class MeshLoading(QObject):
         self.swapped = 0
         self._started_at = 0.0
         self._fitted_pose = None
+        self._next_render = 0.0  # time.monotonic() before which no progress render
         self.widget = self._progress_widget()
         self._timer = QTimer(self)
         self._timer.setInterval(TICK_MS)
@@ -103,10 +107,24 @@ class MeshLoading(QObject):
             self.window.tree.add_components({a: scene.components[a] for a in swapped})
             self.window.tree.mark_problems({a: self.session.mesh_problems[a] for a in swapped
                                             if a in self.session.mesh_problems})
-            self.window.plotter.render()
+            self._render_now_and_then()
         self._show_progress()
         if progress.finished and not swapped and not self.loader.has_queued():
             self._finish(progress.cancelled)
+
+    def _render_now_and_then(self) -> None:
+        """Show the meshes swapped in so far, leaving the event loop most of the time."""
+        now = time.monotonic()
+        if now < self._next_render:
+            return
+        self.window.plotter.render()
+        took = time.monotonic() - now
+        self._next_render = time.monotonic() + max(RENDER_GAP_S, 4.0 * took)
+
+    def _remove_widget(self) -> None:
+        if self.window is not None:  # closing: the status bar deletes it with itself
+            self.window.statusBar().removeWidget(self.widget)
+            self.widget.deleteLater()
 
     def _show_progress(self) -> None:
         p = self.loader.progress()
@@ -117,8 +135,6 @@ class MeshLoading(QObject):
 
     def _finish(self, cancelled: bool) -> None:
         self._timer.stop()
-        self.window.statusBar().removeWidget(self.widget)
-        self.widget.deleteLater()
         scene = self.window.scene
         left = sorted(scene.pending)
         for asset_id in left:
@@ -131,6 +147,11 @@ class MeshLoading(QObject):
         said = (f"Mesh loading cancelled: {self.swapped:,} of {self.loader.total:,} loaded, "
                 f"{len(left):,} drawn as boxes" if cancelled
                 else f"{self.swapped:,} meshes loaded in {seconds:.1f} s")
-        self.window.statusBar().showMessage(said, 10_000)
+        # Said in the progress widget's place, not by showMessage: a temporary
+        # message would be drawn over the connection text.
+        self.bar.hide()
+        self.cancel_button.hide()
+        self.label.setText(said)
+        QTimer.singleShot(SAID_FOR_MS, self, self._remove_widget)  # dropped if the window goes
         self.window.plotter.render()
         self.finished.emit(not cancelled)
