@@ -51,6 +51,10 @@ class AssetStyles:
         self._state_tiers = np.full(n, layout.PLAIN, dtype=np.int64)
         self._badge_tiers = np.full(n, layout.PLAIN, dtype=np.int64)
 
+    def set_placeholder(self, asset_id: str) -> None:
+        """``asset_id``'s mesh turned out broken: it keeps the placeholder look from now on."""
+        self.placeholder[self.row[asset_id]] = True
+
     def apply(self, appearances: Iterable[AssetAppearance]) -> dict[str, str]:
         """Restyle the assets whose colour or look changed; their label texts."""
         apps = [a for a in appearances if a.asset_id in self.row]

@@ -83,6 +83,18 @@ class StationLabels:
         self._dirty = True
         plotter.renderer.AddObserver("StartEvent", lambda *_: self.update())
 
+    def move(self, anchors: Mapping[str, np.ndarray], extents: Mapping[str, float]) -> None:
+        """New anchor points and sizes for some assets (a loaded mesh replaced its
+        stand-in); laid out again at the next render."""
+        ids = [a for a in anchors if a in self.row]
+        if not ids:
+            return
+        rows = np.array([self.row[a] for a in ids])
+        self._anchor_points[rows] = [anchors[a] for a in ids]
+        self._extents[rows] = [extents.get(a, 1.0) for a in ids]
+        self.anchors.update({a: anchors[a] for a in ids})
+        self._dirty = True
+
     # -- what the labels say and which matter ---------------------------------------
     def set_status(self, texts: dict[str, str]) -> None:
         status, row_of = self.status, self.row

@@ -29,6 +29,7 @@ from linetwin.scene.legend import (
     PLACEHOLDER_LINE_WIDTH,
     PLACEHOLDER_OPACITY,
 )
+from linetwin.scene.level_of_detail import LevelOfDetail
 from linetwin.scene.meshes import (
     COMPONENT_ARRAY,
     SharedShape,
@@ -71,6 +72,8 @@ class LineScene:
         # Assets whose mesh could not be loaded: drawn as crossed wire boxes in a
         # look of their own, never in a state colour (their state is in the label).
         self.placeholders = {a for a, g in geometries.items() if g.placeholder}
+        # Assets drawn as a coarse box until their mesh is loaded (see replace_geometries).
+        self.pending = {a for a, g in geometries.items() if g.pending}
         self.selected: str | None = None
         self._silhouette = None
         self._part_highlight = None
@@ -94,6 +97,7 @@ class LineScene:
         self.styles = AssetStyles(list(self.actors.values()), self.placeholders,
                                   urgent_states(project))
         self.badges.on_change = self._badges_changed
+        self.detail = LevelOfDetail(self)
         self.fit_line()
 
     # -- building ---------------------------------------------------------
@@ -108,10 +112,48 @@ class LineScene:
         low, high = geometry.bounds()
         self._bounds[asset_id] = (low[0], high[0], low[1], high[1], low[2], high[2])
         self.actors[asset_id] = actor
-        self.components[asset_id] = list(shape.names)
+        if not geometry.pending:  # a stand-in has no parts worth naming
+            self.components[asset_id] = list(shape.names)
         self._picker.AddPickList(actor)
         if geometry.placeholder:
             self._draw_placeholder(asset_id, actor, geometry)
+
+    def replace_geometries(self, geometries: Iterable[AssetGeometry]) -> list[str]:
+        """Draw these assets' loaded meshes in place of their coarse stand-ins.
+
+        The actor stays (its colour, pick entry and label row): only its mapper,
+        matrix and bounds change, so a swap costs no new VTK objects beyond the
+        first of each mesh file. Returns the ids swapped."""
+        swapped = []
+        for geometry in geometries:
+            asset_id = geometry.asset_id
+            actor = self.actors.get(asset_id)
+            if actor is None:
+                continue
+            shape = self.shapes.of(geometry)
+            actor.SetMapper(shape.mapper)
+            actor.SetUserMatrix(vtk_matrix(geometry.matrix))
+            self.shape_of[asset_id], self.matrices[asset_id] = shape, geometry.matrix
+            low, high = geometry.bounds()
+            self._bounds[asset_id] = (low[0], high[0], low[1], high[1], low[2], high[2])
+            self.components[asset_id] = list(shape.names)
+            self.pending.discard(asset_id)
+            if geometry.placeholder:
+                self.placeholders.add(asset_id)
+                self.styles.set_placeholder(asset_id)
+                self._draw_placeholder(asset_id, actor, geometry)
+            swapped.append(asset_id)
+        if swapped:
+            self.labels.move({a: self.label_anchor(a) for a in swapped},
+                             {a: self._extent(a) for a in swapped})
+            self.badges.anchors.update({a: self.label_anchor(a) + np.array([0.0, 0.0, 1.0])
+                                        for a in swapped})
+            if self.selected in swapped:  # the outline follows the new shape
+                self.select(self.selected)
+            self.detail.refresh(swapped)
+            if not self.pending:
+                self._add_floor()  # the full meshes may reach past the stand-ins' floor
+        return swapped
 
     def _draw_placeholder(self, asset_id: str, actor: AssetActor, geometry: AssetGeometry) -> None:
         prop = actor.GetProperty()
@@ -137,11 +179,12 @@ class LineScene:
         center = ((x0 + x1) / 2, (y0 + y1) / 2, 0.0)
         floor = pv.Plane(center=(center[0], center[1], -0.003), i_size=x1 - x0, j_size=y1 - y0)
         self.plotter.add_mesh(floor, color="#D9DDE3", name="floor", pickable=False,
-                              ambient=0.3, diffuse=0.7)
+                              ambient=0.3, diffuse=0.7, reset_camera=False, render=False)
         grid = pv.Plane(center=center, i_size=x1 - x0, j_size=y1 - y0,
                         i_resolution=nx, j_resolution=ny)
         self.plotter.add_mesh(grid, style="wireframe", color="#A7AEB8", line_width=1,
-                              name="floor-grid", pickable=False, lighting=False)
+                              name="floor-grid", pickable=False, lighting=False,
+                              reset_camera=False, render=False)
 
     # -- geometry queries ---------------------------------------------------
     @property

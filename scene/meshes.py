@@ -8,7 +8,7 @@ use it. Each asset's actor places the shared mesh with its own matrix.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pyvista as pv
@@ -49,6 +49,21 @@ class SharedShape:
     mesh: pv.PolyData
     mapper: vtkPolyDataMapper
     names: tuple[str, ...]
+    lod_parts: tuple[MeshPart, ...] | None = None  # simplified parts, for far views
+    _lod: list = field(default_factory=list, repr=False)  # their mapper, once made
+
+    @property
+    def lod_mapper(self) -> vtkPolyDataMapper | None:
+        """The simplified mesh's mapper, made on first use (None if there is none):
+        a line seen only from close by never pays for it."""
+        if self.lod_parts is None:
+            return None
+        if not self._lod:
+            self._lod.append(_mapper(shape_polydata(self.lod_parts)))
+        return self._lod[0]
+
+    def draws_simplified(self, actor) -> bool:
+        return bool(self._lod) and actor.GetMapper() is self._lod[0]
 
 
 class SharedShapes:
@@ -65,12 +80,17 @@ class SharedShapes:
         shape = self._shapes.get(id(parts))
         if shape is None:
             mesh = shape_polydata(parts)
-            mapper = vtkPolyDataMapper()
-            mapper.SetInputData(mesh)
-            mapper.ScalarVisibilityOff()
-            shape = SharedShape(parts, mesh, mapper, tuple(p.name for p in parts))
+            shape = SharedShape(parts, mesh, _mapper(mesh), tuple(p.name for p in parts),
+                                geometry.lod_parts)
             self._shapes[id(parts)] = shape
         return shape
+
+
+def _mapper(mesh: pv.PolyData) -> vtkPolyDataMapper:
+    mapper = vtkPolyDataMapper()
+    mapper.SetInputData(mesh)
+    mapper.ScalarVisibilityOff()
+    return mapper
 
 
 def vtk_matrix(matrix: np.ndarray) -> vtkMatrix4x4:

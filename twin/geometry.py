@@ -42,7 +42,9 @@ class AssetGeometry:
     ``local_parts`` are in the mesh file's frame and may be shared with other
     assets (never modify them); ``matrix`` (4x4) takes them into the line.
     ``placeholder`` is set when the mesh could not be loaded; ``problem`` then
-    says why, naming the asset and file, so the UI can show it.
+    says why, naming the asset and file, so the UI can show it. ``pending`` marks
+    the coarse stand-in drawn while the real mesh is still being read (it is
+    coloured like the asset, unlike a placeholder).
     """
 
     asset_id: str
@@ -50,6 +52,8 @@ class AssetGeometry:
     matrix: np.ndarray = field(default_factory=lambda: IDENTITY)
     placeholder: bool = False
     problem: str | None = None
+    pending: bool = False
+    lod_parts: tuple[MeshPart, ...] | None = None  # simplified ``local_parts`` (far views)
 
     @cached_property
     def parts(self) -> tuple[MeshPart, ...]:

@@ -30,7 +30,7 @@ log = logging.getLogger(__name__)
 
 # Bump when what is stored (or how a file is turned into parts) changes, so old
 # entries are never read back as if they were current.
-FORMAT_VERSION = 2  # 2: declared units and warnings stored; files' own units honoured
+FORMAT_VERSION = 3  # 2: declared units and warnings stored; 3: simplified parts (LOD)
 
 
 class PartsStore(Protocol):
@@ -98,6 +98,9 @@ class MeshCache:
         for i, part in enumerate(read.parts):
             arrays[f"vertices_{i}"] = np.ascontiguousarray(part.vertices, dtype=np.float64)
             arrays[f"faces_{i}"] = np.ascontiguousarray(part.faces, dtype=np.int64)
+        for i, part in enumerate(read.lod or ()):
+            arrays[f"lod_vertices_{i}"] = np.ascontiguousarray(part.vertices, dtype=np.float64)
+            arrays[f"lod_faces_{i}"] = np.ascontiguousarray(part.faces, dtype=np.int64)
         tmp_name = None
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
@@ -132,14 +135,16 @@ def _read_from_arrays(data) -> MeshRead:
     factor = float(data["declared_factor"][0])
     declared = None if np.isnan(factor) else DeclaredUnits(factor, str(data["declared_source"][0]))
     warnings = tuple(str(w) for w in data["warnings"].tolist())
-    return MeshRead(_parts_from_arrays(data), declared, float(data["scale"][0]), warnings)
+    parts = _parts_from_arrays(data)
+    lod = tuple(_parts_from_arrays(data, "lod_")) if "lod_faces_0" in data.files else None
+    return MeshRead(parts, declared, float(data["scale"][0]), warnings, lod)
 
 
-def _parts_from_arrays(data) -> list[MeshPart]:
+def _parts_from_arrays(data, prefix: str = "") -> list[MeshPart]:
     names = data["names"]
     parts = []
     for i, name in enumerate(names.tolist()):
-        vertices, faces = data[f"vertices_{i}"], data[f"faces_{i}"]
+        vertices, faces = data[f"{prefix}vertices_{i}"], data[f"{prefix}faces_{i}"]
         consistent = (
             vertices.ndim == 2
             and vertices.shape[1] == 3

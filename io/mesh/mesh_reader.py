@@ -70,6 +70,7 @@ class MeshRead:
     declared: DeclaredUnits | None = None
     metres_per_unit: float = 1.0
     warnings: tuple[str, ...] = ()
+    lod: tuple[MeshPart, ...] | None = None  # simplified parts for far views (mesh_lod)
 
     def size(self) -> np.ndarray:
         """Extent of the file's geometry in metres (x, y, z), before placement."""

@@ -18,6 +18,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from linetwin.io.mesh.mesh_cache import MeshCache, PartsStore
+from linetwin.io.mesh.mesh_lod import lod_parts
 from linetwin.io.mesh.mesh_reader import (
     FORMATS,
     MeshRead,
@@ -87,7 +88,8 @@ def load_asset_mesh(
         return AssetMesh(_placeholder(asset, f"asset '{asset.id}': {shown}: {message}"), shown)
     t = asset.transform
     matrix = placement_matrix(t.position, t.rotation, t.scale)
-    return AssetMesh(AssetGeometry(asset.id, _shared_parts(read), matrix), shown, read)
+    return AssetMesh(AssetGeometry(asset.id, _shared_parts(read), matrix, lod_parts=read.lod),
+                     shown, read)
 
 
 def load_asset_geometry(
@@ -106,7 +108,7 @@ def load_line_meshes(
     """
     base = project.path.parent if project.path is not None else None
     meshed = [a for a in project.assets if a.mesh is not None]
-    memo = _MemoCache(cache)
+    memo = MemoCache(cache)
     result: dict[str, AssetMesh] = {}
     for done, asset in enumerate(meshed, start=1):
         result[asset.id] = load_asset_mesh(asset, memo, base)
@@ -140,7 +142,8 @@ def read_mesh(path: Path, units: str | None = None, cache: PartsStore | None = N
         if cached is not None:
             return cached
     read = parse_mesh_bytes(data, path, units)
-    read = replace(read, parts=_shared_parts(read))  # one tuple, kept by the memo below
+    # One tuple, kept by the memo below; the simplified copy made once, cached with it.
+    read = replace(read, parts=_shared_parts(read), lod=lod_parts(read.parts))
     if key is not None:
         cache.put(key, read)
     return read
@@ -157,6 +160,15 @@ def _shared_parts(read: MeshRead) -> tuple[MeshPart, ...]:
     """``read``'s parts as a tuple; the memo below keeps reads holding a tuple,
     so every asset of one file gets the very same object."""
     return read.parts if isinstance(read.parts, tuple) else tuple(read.parts)
+
+
+def coarse_geometry(asset: Asset) -> AssetGeometry:
+    """The stand-in drawn for ``asset`` while its mesh is read: a box of
+    placeholder size where the asset stands, marked ``pending``. Every stand-in
+    shares one box, so they all draw through one mapper."""
+    t = asset.transform
+    matrix = placement_matrix(t.position, t.rotation, (1.0, 1.0, 1.0))
+    return AssetGeometry(asset.id, _COARSE_BOX, matrix, pending=True)
 
 
 def _placeholder(asset: Asset, problem: str) -> AssetGeometry:
@@ -176,7 +188,11 @@ def _shown(path: Path, base: Path | None) -> str:
     return str(path)
 
 
-class _MemoCache:
+_COARSE_BOX = tuple(replace(p, name="pending") for p in
+                    placeholder_box("", PLACEHOLDER_SIZE, "").local_parts)
+
+
+class MemoCache:
     """Keeps meshes parsed during one line load in memory, in front of the disk cache."""
 
     def __init__(self, disk: MeshCache | None) -> None:

@@ -12,7 +12,8 @@ from pathlib import Path
 import numpy as np
 
 from linetwin.io.mesh.mesh_cache import MeshCache
-from linetwin.io.mesh.meshes import load_line_geometry
+from linetwin.io.mesh.line_loader import LineMeshLoader
+from linetwin.io.mesh.meshes import coarse_geometry, load_line_geometry
 from linetwin.io.opcua.connection.security import ConnectionSettings
 from linetwin.io.opcua.connection.trust_store import TrustStore
 from linetwin.io.project.project_file import load_project
@@ -35,21 +36,41 @@ class LiveSession:
     mesh_cache : where parsed meshes are kept (None: parse every time)
     settings : security and user of the default endpoint (None: plain and anonymous)
     clock : the pipeline's "now" (default: the wall clock)
+    defer_meshes : start with coarse stand-ins and leave the meshes to
+        :attr:`mesh_loader` (the window reads them on a worker thread and swaps
+        them in with :meth:`take_meshes`); False reads them all here
     """
 
     def __init__(self, project: Project, endpoint: str | None = None, simulate: bool = False,
                  seed: int = 1, progress: Callable[[int, int, str], None] | None = None,
                  mesh_cache: MeshCache | None = None,
                  settings: ConnectionSettings | None = None, clock: Clock | None = None,
-                 trust: TrustStore | None = None) -> None:
+                 trust: TrustStore | None = None, defer_meshes: bool = False) -> None:
         self.project = project
-        self.geometries: dict[str, AssetGeometry] = load_line_geometry(
-            project, cache=mesh_cache, progress=progress)
+        self.mesh_loader: LineMeshLoader | None = None
+        if defer_meshes:
+            self.mesh_loader = LineMeshLoader(project, mesh_cache)
+            self.geometries = {a.id: coarse_geometry(a) for a in self.mesh_loader.assets}
+        else:
+            self.geometries = load_line_geometry(project, cache=mesh_cache, progress=progress)
+        # Filled in place as deferred meshes arrive: the views hold this very dict.
         self.mesh_problems = {a: g.problem for a, g in self.geometries.items() if g.problem}
         self.feed = LiveFeed(project, endpoint, simulate=simulate, seed=seed, settings=settings,
                              trust=trust)
         self._clock = clock
         self.pipeline = TwinPipeline(project, clock, default_endpoint=self.feed.endpoint)
+
+    def take_meshes(self, limit: int | None = None) -> list[AssetGeometry]:
+        """The deferred meshes read since the last call (at most ``limit``), now
+        in :attr:`geometries` and, if broken, :attr:`mesh_problems`."""
+        if self.mesh_loader is None:
+            return []
+        taken = [m.geometry for m in self.mesh_loader.take(limit)]
+        for geometry in taken:
+            self.geometries[geometry.asset_id] = geometry
+            if geometry.problem:
+                self.mesh_problems[geometry.asset_id] = geometry.problem
+        return taken
 
     @classmethod
     def open(cls, path: Path, **kwargs) -> "LiveSession":
@@ -110,4 +131,6 @@ class LiveSession:
         self.pipeline.default_endpoint = self.feed.endpoint
 
     def stop(self) -> None:
+        if self.mesh_loader is not None:
+            self.mesh_loader.cancel()
         self.feed.stop()

@@ -98,9 +98,11 @@ class GuiController:
                 settings = None  # the built-in simulator is plain and anonymous
                 if endpoint is None:
                     return False
-            session = LiveSession(project, endpoint=endpoint, progress=splash.on_mesh_progress,
-                                  settings=settings, mesh_cache=MeshCache(user_cache_folder()),
-                                  trust=TrustStore(pki_folder()))
+            # Meshes are read once the window shows (coarse boxes first): a line
+            # of thousands of parts opens at once, with progress and a Cancel.
+            session = LiveSession(project, endpoint=endpoint, settings=settings,
+                                  mesh_cache=MeshCache(user_cache_folder()),
+                                  trust=TrustStore(pki_folder()), defer_meshes=True)
         except OSError as error:  # e.g. the simulator found no free port
             splash.finish(None)
             self._report(project.path, str(error))
@@ -127,6 +129,8 @@ class GuiController:
             lambda s: self.open(path, endpoint=s.endpoint, settings=s))
         window.reload_requested.connect(lambda: self.open(path, **self.opened_with))
         _mark_first_coloured_frame(window)
+        if window.mesh_loading is not None:  # its meshes live with the window too
+            window.mesh_loading.finished.connect(freeze_what_lives_with_the_window)
         window.show()
         window.start()
         if select is not None:
@@ -143,6 +147,8 @@ class GuiController:
 
         close_all()  # replay windows opened from this one go first, while Qt is alive
         _retire(window, simulator)
+        gc.unfreeze()  # what lived with the window is garbage now (a test goes on living)
+        gc.collect()
         # exit(), not quit(): it also ends a modal dialog's loop (an error shown
         # during start-up) and is not refused by a window's close event. With no
         # loop running (start-up, tests) it would only leave a stale quit flag.

@@ -27,7 +27,7 @@ class AssetTree(QTreeWidget):
         self.setHeaderLabels(["Asset", "Level"])
         self.setObjectName("assetTree")
         self._populate(project, problems or {})
-        self._add_components(components or {})
+        self.add_components(components or {})
         self.expandToDepth(1)  # stations visible, their parts folded away
         self.resizeColumnToContents(0)
         self.itemSelectionChanged.connect(self._on_item_selection_changed)
@@ -38,9 +38,6 @@ class AssetTree(QTreeWidget):
             item = QTreeWidgetItem([asset.name, asset.level.value])
             item.setData(0, ASSET_ID_ROLE, asset.id)
             item.setToolTip(0, asset.id)
-            if asset.id in problems:
-                item.setText(0, f"{asset.name}  ⚠")
-                item.setToolTip(0, problems[asset.id])
             (parent_item.addChild if parent_item else self.addTopLevelItem)(item)
             self.items[asset.id] = item
             for child in project.children(asset.id):
@@ -48,8 +45,18 @@ class AssetTree(QTreeWidget):
 
         for root in project.children(None):
             add(None, root)
+        self.mark_problems(problems)
 
-    def _add_components(self, components: dict[str, list[str]]) -> None:
+    def mark_problems(self, problems: dict[str, str]) -> None:
+        """Flag assets whose mesh is not drawn (broken, or not loaded), saying why."""
+        for asset_id, problem in problems.items():
+            item = self.items.get(asset_id)
+            if item is not None and not item.text(0).endswith("⚠"):
+                item.setText(0, f"{item.text(0)}  ⚠")
+            if item is not None:
+                item.setToolTip(0, problem)
+
+    def add_components(self, components: dict[str, list[str]]) -> None:
         """Mesh parts as leaves under their asset (so a part can be shown in 3D),
         named as people say them; the raw node name stays in the tooltip."""
         for asset_id, names in components.items():

@@ -24,6 +24,7 @@ from linetwin.ui.qt.asset_tree import AssetTree
 from linetwin.ui.qt.connection_dialog import ConnectionDialog, ask_retry_after_refusal
 from linetwin.ui.qt.inspector import Inspector
 from linetwin.ui.qt.live_bridge import LiveBridge
+from linetwin.ui.qt.mesh_loading import MeshLoading
 from linetwin.ui.qt.recording import RecordingControl
 from linetwin.ui.qt.replay.replay_app import add_open_history
 from linetwin.ui.qt.training.launch import add_train_action
@@ -142,12 +143,19 @@ class MainWindow(QMainWindow):
         self.rate_label = ElidedLabel("0 updates/s")
         self.rate_label.setObjectName("rateLabel")
         self.statusBar().addPermanentWidget(self.rate_label)
+        self.mesh_warning: ElidedLabel | None = None
+        self.mesh_loading = MeshLoading(self) if self.session.mesh_loader is not None else None
+        self.show_mesh_problems()
+
+    def show_mesh_problems(self) -> None:
+        """Say in the status bar how many meshes are drawn as boxes, and why."""
         problems = self.session.mesh_problems
+        if problems and self.mesh_warning is None:
+            self.mesh_warning = ElidedLabel()
+            self.statusBar().addPermanentWidget(self.mesh_warning)
         if problems:
-            warn = ElidedLabel()
-            warn.set_text(f"⚠ {len(problems)} mesh(es) could not be loaded — shown as boxes",
-                          tooltip="\n".join(problems.values()))
-            self.statusBar().addPermanentWidget(warn)
+            self.mesh_warning.set_text(f"⚠ {len(problems)} mesh(es) not loaded — shown as boxes",
+                                       tooltip="\n".join(list(problems.values())[:40]))
 
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
@@ -194,6 +202,8 @@ class MainWindow(QMainWindow):
         self.bridge.start()
         self._status_timer.start()
         self.view3d.fit_line()  # the view has its real size only now
+        if self.mesh_loading is not None:
+            self.mesh_loading.start()  # boxes now, full meshes as they are read
 
     def closeEvent(self, event) -> None:  # noqa: N802 (Qt naming)
         settings = QSettings()
@@ -201,6 +211,8 @@ class MainWindow(QMainWindow):
         settings.setValue("main/state", self.saveState(LAYOUT_VERSION))
         self.bridge.stop()
         self._status_timer.stop()
+        if self.mesh_loading is not None:
+            self.mesh_loading.stop()
         self.recording.stop()  # flush what was received before the threads stop
         self.address_space.shutdown()
         self.session.stop()
