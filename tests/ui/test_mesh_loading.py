@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction
 
 import linetwin.io.mesh.line_loader as line_loader
 from linetwin.io.mesh.mesh_cache import MeshCache
@@ -130,3 +131,8 @@ def test_cancel_midway_keeps_a_consistent_window(qtbot, open_window, monkeypatch
     color = np.array(scene.actors[boxed].GetProperty().GetColor()) * 255
     assert np.allclose(color, (200, 30, 30), atol=1)
     assert window.isVisible()
+    # File > Reload project (F5) reopens it the same way, so the cancelled meshes load again.
+    reload = next(a for a in window.findChildren(QAction) if a.text() == "&Reload project")
+    assert reload.shortcut().toString() == "F5"
+    with qtbot.waitSignal(window.reload_requested, timeout=5000):
+        reload.trigger()

@@ -162,6 +162,8 @@ class MainWindow(QMainWindow):
         self._action(file_menu, "&Open project…", QKeySequence.StandardKey.Open, self._open_project)
         self._action(file_menu, "&Connect to server…", "Ctrl+L", self._connect_dialog)
         self._action(file_menu, "Save &screenshot…", "Ctrl+Shift+S", self._save_screenshot)
+        # reopen the project the same way: meshes whose loading was cancelled load again
+        self._action(file_menu, "&Reload project", "F5", self.reload_requested.emit)
         add_open_history(self, file_menu)  # Open history… and .duckdb drops: replay mode
         add_train_action(self, file_menu, self.session.project)  # SOP training, its own process
         file_menu.addSeparator()

@@ -9,7 +9,7 @@ so the window never freezes however large the line.
 Cancel keeps the window: what was loaded stays, the other assets keep their box
 and say so (tree, inspector, status bar). Closing would throw away a usable
 view of the line and the live data already flowing for the sake of meshes that
-are only looks; File > Reload loads them all again.
+are only looks; File > Reload project (F5) loads them all again.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ SAID_FOR_MS = 10_000  # how long the outcome stays in the status bar
 RENDER_GAP_S = 0.5  # at least this between two progress renders, and 4x the last one's
 # time: a frame of thousands of actors takes about a second in software GL.
 NOT_LOADED = ("mesh not loaded: loading was cancelled; it is drawn as a box "
-              "(File > Reload loads it)")
+              "(File > Reload project, F5, loads it)")
 
 
 class MeshLoading(QObject):
