@@ -25,3 +25,22 @@ def demo_window(qtbot, shared_mesh_cache):
     window.start()
     yield window
     window.close()
+
+
+def record_message_boxes(monkeypatch) -> list[tuple[str, str, str]]:
+    """Message boxes recorded instead of shown (a modal box would wait for a click no
+    test gives): (kind, title, text) each; a question answers Yes."""
+    from PySide6.QtWidgets import QMessageBox
+
+    boxes: list[tuple[str, str, str]] = []
+
+    def recorder(kind, answer=QMessageBox.StandardButton.Ok):
+        def box(_parent, title, text, *_args, **_kwargs):
+            boxes.append((kind, title, text))
+            return answer
+        return staticmethod(box)
+
+    for kind in ("warning", "information", "critical"):
+        monkeypatch.setattr(QMessageBox, kind, recorder(kind))
+    monkeypatch.setattr(QMessageBox, "question", recorder("question", QMessageBox.StandardButton.Yes))
+    return boxes

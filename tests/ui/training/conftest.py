@@ -10,6 +10,7 @@ from linetwin.io.training.identities import add_user
 from linetwin.twin.sop.training_run import TrainingRun
 from linetwin.ui.qt.training.training_window import TrainingWindow
 from tests.twin.sop.sops import demo_project
+from tests.ui.conftest import record_message_boxes
 
 TRAINEE, TRAINER = "Tina Trainee", "Ana Lima"
 EPOCH = 1_790_000_000.0
@@ -59,19 +60,5 @@ def window(qtbot, users, project, sop, geometries):
 
 @pytest.fixture(autouse=True)
 def said(monkeypatch):
-    """Message boxes of the training window, recorded instead of shown (a modal box
-    would wait for a click no test gives): (kind, title, text) each."""
-    from PySide6.QtWidgets import QMessageBox
-
-    boxes: list[tuple[str, str, str]] = []
-
-    def recorder(kind, answer=QMessageBox.StandardButton.Ok):
-        def box(_parent, title, text, *_args, **_kwargs):
-            boxes.append((kind, title, text))
-            return answer
-        return staticmethod(box)
-
-    for kind in ("warning", "information", "critical"):
-        monkeypatch.setattr(QMessageBox, kind, recorder(kind))
-    monkeypatch.setattr(QMessageBox, "question", recorder("question", QMessageBox.StandardButton.Yes))
-    return boxes
+    """Message boxes of the training window, recorded instead of shown."""
+    return record_message_boxes(monkeypatch)

@@ -10,6 +10,7 @@ from linetwin.io.training.identities import add_user
 from linetwin.main import DEMO_PROJECT, main
 from linetwin.twin.whatif.whatif_model import read_model
 from linetwin.ui.qt.whatif.whatif_dock import SETTINGS_KEY
+from tests.ui.conftest import record_message_boxes
 
 ENGINEER, APPROVER = "Erin Engineer", "Abe Approver"
 
@@ -57,17 +58,4 @@ def whatif_window(demo_window, model_path):
 @pytest.fixture(autouse=True)
 def said(monkeypatch):
     """Message boxes recorded instead of shown: (kind, title, text); a question answers Yes."""
-    from PySide6.QtWidgets import QMessageBox
-
-    boxes: list[tuple[str, str, str]] = []
-
-    def recorder(kind, answer=QMessageBox.StandardButton.Ok):
-        def box(_parent, title, text, *_args, **_kwargs):
-            boxes.append((kind, title, text))
-            return answer
-        return staticmethod(box)
-
-    for kind in ("warning", "information", "critical"):
-        monkeypatch.setattr(QMessageBox, kind, recorder(kind))
-    monkeypatch.setattr(QMessageBox, "question", recorder("question", QMessageBox.StandardButton.Yes))
-    return boxes
+    return record_message_boxes(monkeypatch)
