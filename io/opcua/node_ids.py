@@ -33,6 +33,18 @@ def resolve_namespace(node_id: ua.NodeId, namespaces: list[str]) -> ua.NodeId:
     return ua.NodeId(node_id.Identifier, namespaces.index(uri), node_id.NodeIdType)
 
 
+def node_in_namespace(text: str, namespaces: list[str], namespace: int) -> ua.NodeId:
+    """The node id ``text`` if it lies in ``namespace`` of a server with ``namespaces``
+    (a server creating nodes can only create its own); ``ValueError`` says why not."""
+    try:
+        node_id = resolve_namespace(parse_node_id(text), namespaces)
+    except KeyError as exc:
+        raise ValueError(f"unknown namespace {exc}") from None
+    if node_id.NamespaceIndex != namespace:
+        raise ValueError("outside the simulator's namespace")
+    return node_id
+
+
 def browse_name_of(node_id: ua.NodeId) -> str:
     """A readable browse name: the last dotted part of a string id ("SealTemperature")."""
     if node_id.NodeIdType == ua.NodeIdType.String:

@@ -6,10 +6,10 @@ set of units as the line runs now (their process values shifted by the
 change), not the probability at the mean setting: the rates climb steeply at
 the edges of the good window, so the wander around a setpoint matters.
 
-Its 90 % interval carries the uncertainty of the fitted coefficients: the
-coefficients are drawn from their estimated sampling distribution (normal,
-with the fit's covariance; a parametric bootstrap, Gelman & Hill ch. 7) and the
-rate is recomputed for each draw.
+Its 90 % interval (:mod:`.prediction`) starts from the uncertainty of the
+fitted coefficients: they are drawn from their estimated sampling distribution
+(normal, with the fit's covariance; a parametric bootstrap, Gelman & Hill
+ch. 7) and the rate is recomputed for each draw.
 """
 
 from __future__ import annotations
@@ -41,16 +41,7 @@ class DefectModel:
 
     def probabilities(self, x: np.ndarray) -> np.ndarray:
         """Each unit's probability of this defect at the fitted coefficients."""
-        return _expit(x @ self.coef)
-
-    def rate_draws(self, x: np.ndarray, rng: np.random.Generator, draws: int = DRAWS) -> np.ndarray:
-        """The mean probability over the units of ``x``, once per coefficient draw."""
-        betas = coefficient_draws(self.coef, self.cov, rng, draws)
-        return _expit(x @ betas.T).mean(axis=0)
-
-    @property
-    def features(self) -> set[str]:
-        return {sid for t in self.terms for sid in t.signals}
+        return expit(x @ self.coef)
 
     def as_json(self) -> dict:
         return {"terms": [t.as_json() for t in self.terms], "coef": self.coef.tolist(),
@@ -78,5 +69,6 @@ def interval(samples: np.ndarray) -> tuple[float, float]:
     return float(low), float(high)
 
 
-def _expit(z: np.ndarray) -> np.ndarray:
+def expit(z: np.ndarray) -> np.ndarray:
+    """The logistic function (clipped: no overflow warnings at extreme log-odds)."""
     return 1.0 / (1.0 + np.exp(-np.clip(z, -40.0, 40.0)))

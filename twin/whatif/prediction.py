@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from linetwin.twin.whatif.changes import ProposedChange
-from linetwin.twin.whatif.defect_model import DRAWS, coefficient_draws, interval
+from linetwin.twin.whatif.defect_model import DRAWS, coefficient_draws, expit, interval
 from linetwin.twin.whatif.whatif_model import WhatIfModel
 
 
@@ -162,7 +162,7 @@ def _predict_one(model: WhatIfModel, defect: str, now: dict, moved: dict, rows: 
     betas = coefficient_draws(dm.coef, dm.cov, rng, DRAWS)
     drift = float(model.validation.get(defect, {}).get("drift_sd", 0.0))  # held-out calibration
     eta = x_new @ betas.T + drift * rng.standard_normal(DRAWS)
-    samples = resample.rates(1.0 / (1.0 + np.exp(-np.clip(eta, -40.0, 40.0))))
+    samples = resample.rates(expit(eta))
     low, high = interval(samples)
     prediction = DefectPrediction(defect, float(dm.probabilities(x_now).mean()),
                                   float(dm.probabilities(x_new).mean()), low, high, extrapolation)

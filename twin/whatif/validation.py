@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from linetwin.twin.whatif.defect_model import INTERVAL, DefectModel, coefficient_draws
+from linetwin.twin.whatif.defect_model import INTERVAL, DefectModel, coefficient_draws, expit
 from linetwin.twin.whatif.design import FeatureScale
 from linetwin.twin.whatif.unit_table import UnitTable
 
@@ -108,7 +108,7 @@ def enough_blocks(blocks: int, level: float = TARGET, alpha: float = 0.05) -> in
 
 def _covered(eta: np.ndarray, y: np.ndarray, blocks: list[np.ndarray], rng: np.random.Generator) -> int:
     """Blocks whose defect count lies in its 90 % predictive interval (``eta``: units x draws)."""
-    p = 1.0 / (1.0 + np.exp(-np.clip(eta, -40, 40)))
+    p = expit(eta)
     covered = 0
     for block in blocks:
         counts = rng.binomial(len(block), np.clip(p[block].mean(axis=0), 0.0, 1.0))

@@ -12,8 +12,7 @@ import getpass
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
-    QHBoxLayout, QHeaderView, QLabel, QMessageBox, QPushButton, QTableWidget,
-    QTableWidgetItem, QVBoxLayout, QWidget,
+    QHBoxLayout, QLabel, QMessageBox, QPushButton, QTableWidgetItem, QVBoxLayout, QWidget,
 )
 
 from linetwin.twin.alerts.alerts import Alert, Severity
@@ -21,6 +20,7 @@ from linetwin.twin.pipeline import TwinPipeline
 from linetwin.twin.selection import Selection
 from linetwin.ui.qt.formatting import format_clock
 from linetwin.ui.qt.widgets.ack_dialog import AcknowledgeDialog
+from linetwin.ui.qt.widgets.row_table import row_table
 
 COLUMNS = ["Time", "Station", "Signal", "Rule", "Value", "State"]
 SEVERITY_COLORS = {Severity.ALARM: "#B42318", Severity.WARNING: "#9A6700"}
@@ -39,15 +39,7 @@ class AlertsPanel(QWidget):
         self.project, self.selection = pipeline.project, selection
         self.book, self.clock = pipeline.alerts.book, pipeline.clock
         self.user = getpass.getuser()
-        self.table = QTableWidget(0, len(COLUMNS))
-        self.table.setObjectName("alertsTable")
-        self.table.setHorizontalHeaderLabels(COLUMNS)
-        self.table.verticalHeader().setVisible(False)
-        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QTableWidget.SelectionMode.SingleSelection)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table = row_table(COLUMNS, "alertsTable")
         self.table.itemSelectionChanged.connect(self._on_row_selected)
         self.table.itemDoubleClicked.connect(lambda *_: self.acknowledge_selected())
         self.summary = QLabel("No alerts")

@@ -12,9 +12,7 @@ import html
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor
-from PySide6.QtWidgets import (
-    QHeaderView, QLabel, QSplitter, QStackedLayout, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget,
-)
+from PySide6.QtWidgets import QLabel, QSplitter, QStackedLayout, QTableWidgetItem, QVBoxLayout, QWidget
 
 from linetwin.twin.alerts.alerts import Alert, signal_label
 from linetwin.twin.model import SignalKind
@@ -23,6 +21,7 @@ from linetwin.twin.selection import Selection
 from linetwin.twin.updates import Quality
 from linetwin.ui.qt.formatting import format_age, format_quality, format_value
 from linetwin.ui.qt.trend_plot import TrendPlot
+from linetwin.ui.qt.widgets.row_table import row_table
 from linetwin.ui.qt.widgets.station_production import StationProductionView
 
 COLUMNS = ["Signal", "Value", "Unit", "Quality", "Age"]
@@ -56,14 +55,7 @@ class Inspector(QWidget):
         self.title.setWordWrap(True)
         self.detail = QLabel("")
         self.detail.setWordWrap(True)
-        self.table = QTableWidget(0, len(COLUMNS))
-        self.table.setObjectName("inspectorTable")
-        self.table.setHorizontalHeaderLabels(COLUMNS)
-        self.table.verticalHeader().setVisible(False)
-        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.table.horizontalHeader().setStretchLastSection(True)
-        self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
+        self.table = row_table(COLUMNS, "inspectorTable", single=False)
         self.table.itemSelectionChanged.connect(self._on_rows_selected)
         details = QWidget()
         layout = QVBoxLayout(details)

@@ -41,7 +41,7 @@ from typing import Any, TypeVar
 from asyncua import Server, ua
 
 from linetwin.io.opcua.asyncio_thread import AsyncioThread
-from linetwin.io.opcua.node_ids import browse_name_of, parse_node_id, resolve_namespace
+from linetwin.io.opcua.node_ids import browse_name_of, node_in_namespace
 from linetwin.io.opcua.simulator.sim_events import EventPublisher
 from linetwin.io.opcua.simulator.sim_setpoints import SetpointNodes
 from linetwin.twin.model import AssetLevel, Project, Signal, SignalKind
@@ -328,14 +328,10 @@ class SimulatorServer:
 def _served_node_id(sig: Signal, namespaces: list[str]) -> ua.NodeId | None:
     """The node to create for ``sig``; None (with a warning) if not in our namespace."""
     try:
-        node_id = resolve_namespace(parse_node_id(sig.node), namespaces)
-    except (ValueError, KeyError) as exc:
+        return node_in_namespace(sig.node, namespaces, NAMESPACE_INDEX)
+    except ValueError as exc:
         _log.warning("signal %s: cannot serve node %r (%s)", sig.id, sig.node, exc)
         return None
-    if node_id.NamespaceIndex != NAMESPACE_INDEX:
-        _log.warning("signal %s: node %s is outside the simulator's namespace", sig.id, sig.node)
-        return None
-    return node_id
 
 
 def _typed(value: float, variant: ua.VariantType) -> float | int:

@@ -22,7 +22,7 @@ from datetime import datetime, timezone
 
 from asyncua import Server, ua
 
-from linetwin.io.opcua.node_ids import browse_name_of, parse_node_id, resolve_namespace
+from linetwin.io.opcua.node_ids import browse_name_of, node_in_namespace
 from linetwin.twin.model import Project, Signal
 from linetwin.twin.sim.simulation import LineSimulator
 
@@ -105,11 +105,7 @@ def _setpoint_node_id(sig: Signal, namespaces: list[str], namespace: int) -> ua.
         _log.info("signal %s: no setpoint_node of its own; the simulator serves no setpoint for it", sig.id)
         return None
     try:
-        node_id = resolve_namespace(parse_node_id(sig.setpoint_node), namespaces)
-    except (ValueError, KeyError) as exc:
+        return node_in_namespace(sig.setpoint_node, namespaces, namespace)
+    except ValueError as exc:
         _log.warning("signal %s: cannot serve setpoint node %r (%s)", sig.id, sig.setpoint_node, exc)
         return None
-    if node_id.NamespaceIndex != namespace:
-        _log.warning("signal %s: setpoint node %s is outside the simulator's namespace", sig.id, sig.setpoint_node)
-        return None
-    return node_id

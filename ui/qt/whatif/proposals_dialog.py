@@ -18,8 +18,7 @@ from pathlib import Path
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
-    QComboBox, QDialog, QHBoxLayout, QHeaderView, QInputDialog, QLabel, QMessageBox, QPushButton, QTableWidget,
-    QTableWidgetItem, QVBoxLayout,
+    QComboBox, QDialog, QHBoxLayout, QInputDialog, QLabel, QMessageBox, QPushButton, QTableWidgetItem, QVBoxLayout,
 )
 
 from linetwin.io.history.history_store import HistoryStore, HistoryStoreError
@@ -31,6 +30,7 @@ from linetwin.twin.setpoint import rules
 from linetwin.twin.setpoint.proposal import PROPOSED, WRITTEN, SetpointProposal
 from linetwin.ui.cli.setpoint.setpoint import dry_run_lines
 from linetwin.ui.qt.whatif.propose_dialog import REFUSALS, _users_with
+from linetwin.ui.qt.widgets.row_table import row_table
 
 COLUMNS = ["ID", "Created", "Signal", "Old", "New", "Status", "Proposer", "Approver", "Reason / outcome"]
 STATUS_COLORS = {WRITTEN: "#1B7F3B", "rolled-back": "#9A6700", "failed": "#B42318", "rejected": "#6B7280"}
@@ -50,15 +50,7 @@ class ProposalsDialog(QDialog):
         self.store_path = store_path or proposals.default_store_path()
         self.found: list[SetpointProposal] = []
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="setpoint-approve")
-        self.table = QTableWidget(0, len(COLUMNS))
-        self.table.setObjectName("proposalsTable")
-        self.table.setHorizontalHeaderLabels(COLUMNS)
-        self.table.verticalHeader().setVisible(False)
-        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QTableWidget.SelectionMode.SingleSelection)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table = row_table(COLUMNS, "proposalsTable")
         self.approver = QComboBox()
         self.approver.setObjectName("approver")
         self.approver.setEditable(True)
