@@ -10,7 +10,7 @@ priority changed) does, over all labels at once in numpy:
    (a non-running state, a doubtful reading, a warning), then by how large the
    asset is on screen (near before far; a label shown last time gets a bonus,
    so a small camera move does not make labels swap and flicker);
-3. place them in that order (:func:`place`, compiled): each stays at its anchor
+3. place them in that order (:func:`place`): each stays at its anchor
    or is lifted just above the labels it would overlap, at most a few label
    heights; one that cannot be placed so is left out, and placing stops at a
    budget that grows with the viewport's area. Far views crowd many anchors
@@ -22,7 +22,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numba
+import math
+
 import numpy as np
 
 LABEL_GAP_PX = 2.0  # clear space kept between two label boxes
@@ -116,38 +117,58 @@ def declutter(anchors: np.ndarray, sizes: np.ndarray, gap: float = LABEL_GAP_PX)
     return lifts
 
 
-@numba.njit(cache=True)
-def _place(order, anchors, sizes, forced, limit, max_lift, gap, taken):  # pragma: no cover
-    # Compiled: a crowded view tries 2,000 labels against up to a hundred placed
-    # boxes, several passes each; a millisecond here, a quarter second in numpy.
-    n = len(anchors)
-    lifts = np.zeros(n)
-    placed = np.zeros(n, dtype=np.bool_)
-    m = min(len(order), n) + len(taken)
-    x0s, x1s, y0s, tops = np.empty(m), np.empty(m), np.empty(m), np.empty(m)
-    for j in range(len(taken)):
-        x0s[j], y0s[j], x1s[j], tops[j] = taken[j, 0], taken[j, 1], taken[j, 2], taken[j, 3] + gap
-    count = len(taken)
-    for k in range(len(order)):
-        if count - len(taken) >= limit:
+def _place(order, anchors, sizes, forced, limit, max_lift, gap, taken):
+    # Plain Python over a column index of the placed boxes: a label is checked
+    # only against the boxes in the screen columns it spans (a handful), so
+    # 2,000 tries cost milliseconds, with no compiler to load (numba cost a
+    # render 125 MB and half a second before its first frame).
+    lifts = np.zeros(len(anchors))
+    placed = np.zeros(len(anchors), dtype=bool)
+    columns = _Columns(gap)
+    for x0, y0, x1, y1 in taken.tolist():
+        columns.add(x0, x1, y0, y1 + gap)
+    xs, ys = anchors[:, 0].tolist(), anchors[:, 1].tolist()
+    widths, heights = sizes[:, 0].tolist(), sizes[:, 1].tolist()
+    count = 0
+    for k, i in enumerate(order.tolist()):
+        if count >= limit:
             break
-        i = order[k]
-        half, height = sizes[i, 0] / 2.0, sizes[i, 1]
-        left, right = anchors[i, 0] - half, anchors[i, 0] + half
-        y = anchors[i, 1]
-        ceiling = np.inf if k < forced else y + max_lift * height
-        moved = True
-        while moved and y <= ceiling:  # every pass ends higher (top + gap on both sides)
-            moved = False
-            for j in range(count):
-                if x0s[j] < right + gap and x1s[j] > left - gap and y0s[j] < y + height + gap \
-                        and tops[j] > y:
-                    y = tops[j]
-                    moved = True
-        if y > ceiling:
+        left, right = xs[i] - widths[i] / 2.0, xs[i] + widths[i] / 2.0
+        y = columns.lowest_free(left, right, ys[i], heights[i])
+        if k >= forced and y > ys[i] + max_lift * heights[i]:
             continue
-        lifts[i] = y - anchors[i, 1]
-        placed[i] = True
-        x0s[count], x1s[count], y0s[count], tops[count] = left, right, y, y + height + gap
+        lifts[i], placed[i] = y - ys[i], True
+        columns.add(left, right, y, y + heights[i] + gap)
         count += 1
     return lifts, placed
+
+
+class _Columns:
+    """Placed boxes (x0, x1, y0, top) filed under every screen column they span."""
+
+    WIDTH_PX = 64.0
+
+    def __init__(self, gap: float) -> None:
+        self.gap = gap
+        self.boxes: dict[int, list[tuple[float, float, float, float]]] = {}
+
+    def _span(self, x0: float, x1: float) -> range:
+        return range(math.floor(x0 / self.WIDTH_PX), math.floor(x1 / self.WIDTH_PX) + 1)
+
+    def add(self, x0: float, x1: float, y0: float, top: float) -> None:
+        box = (x0, x1, y0, top)
+        for column in self._span(x0, x1):
+            self.boxes.setdefault(column, []).append(box)
+
+    def lowest_free(self, left: float, right: float, y: float, height: float) -> float:
+        """The lowest bottom at or above ``y`` where a box from ``left`` to
+        ``right``, ``height`` tall, keeps ``gap`` clear of every placed box."""
+        gap = self.gap
+        near = {b for c in self._span(left - gap, right + gap) for b in self.boxes.get(c, ())
+                if b[0] < right + gap and b[1] > left - gap}
+        for _, _, y0, top in sorted(near, key=lambda b: b[2]):
+            if y0 >= y + height + gap:
+                break  # this box and all later ones start above the label
+            if top > y:
+                y = top  # sweeping up by bottom edge: each box is passed once
+        return y
