@@ -11,7 +11,8 @@ from collections.abc import Iterable
 
 import numpy as np
 
-from linetwin.twin.updates import Quality, ValueUpdate
+from linetwin.twin.updates import ValueUpdate
+from linetwin.twin.value_columns import ValueColumns
 
 MEMORY_BUDGET_SAMPLES = 4_000_000  # ~64 MB of float64 pairs across all signals
 
@@ -27,24 +28,12 @@ class SignalHistory:
         self.values = np.full((n, self.capacity), np.nan)
         self.count = np.zeros(n, dtype=np.int64)  # total appended, ring position = count % cap
 
-    def extend(self, updates: Iterable[ValueUpdate]) -> None:
+    def extend(self, updates: Iterable[ValueUpdate] | ValueColumns) -> None:
         """Append every value; an Uncertain or Bad one is kept as NaN at its source
         time: it carries no trustworthy value, and a plot must break there."""
-        # Gathered in Python, stored with one fancy-index assignment per array:
-        # a numpy scalar store costs ~100 ns and this runs for every value.
-        rows, times, values = [], [], []
-        index, good, quality_of, nan = self.index, Quality.GOOD, Quality.from_status_code, np.nan
-        for u in updates:
-            i = index.get(u.signal_id)
-            if i is None:
-                continue
-            rows.append(i)
-            times.append(u.source_time)
-            code = u.status_code
-            values.append(u.value if not code or quality_of(code) is good else nan)
-        if rows:
-            self._append(np.asarray(rows, dtype=np.int64), np.asarray(times, dtype=float),
-                         np.asarray(values, dtype=float))
+        batch = updates if isinstance(updates, ValueColumns) else ValueColumns(updates, self.index)
+        if len(batch):
+            self._append(batch.rows, batch.source_times, batch.trusted_values())
 
     def _append(self, rows: np.ndarray, times: np.ndarray, values: np.ndarray) -> None:
         """Store samples in arrival order, each in the next slot of its row's ring."""

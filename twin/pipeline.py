@@ -34,6 +34,7 @@ from linetwin.twin.production.station_log import ProductionLog
 from linetwin.twin.sop.compliance import ComplianceChecker, raise_violation
 from linetwin.twin.state import TwinState
 from linetwin.twin.updates import ConnectionChange, ConnectionState, ValueUpdate
+from linetwin.twin.value_columns import ValueColumns
 
 _NONE = np.empty(0, dtype=np.int64)
 _DOWN = (ConnectionState.LOST, ConnectionState.DISCONNECTED)
@@ -188,10 +189,11 @@ class TwinPipeline:
     def _apply_values(self, values: list[ValueUpdate], result: TickResult) -> np.ndarray:
         if not values:
             return _NONE
-        self.history.extend(values)
+        batch = ValueColumns(values, self.state.index)  # read once for history and state
+        self.history.extend(batch)
         result.alerts += self.alerts.process(values)
         result.values += len(values)
-        return self.state.apply(values)
+        return self.state.apply(batch)
 
     def _apply_connection(self, change: ConnectionChange, now: float, result: TickResult) -> np.ndarray:
         result.connections.append(change)

@@ -16,6 +16,7 @@ from psygnal import Signal as Event
 
 from linetwin.twin.model import Project
 from linetwin.twin.updates import Quality, ValueType, ValueUpdate, quality_codes
+from linetwin.twin.value_columns import ValueColumns
 
 
 @dataclass(frozen=True)
@@ -67,40 +68,26 @@ class TwinState:
         # number; a dict, not a column: most lines have few such signals.
         self.typed: dict[int, tuple[ValueType, str | None]] = {}
 
-    def apply(self, updates: Iterable[ValueUpdate]) -> np.ndarray:
+    def apply(self, updates: Iterable[ValueUpdate] | ValueColumns) -> np.ndarray:
         """Apply updates in arrival order (the latest value of a signal wins).
 
         Updates for signals the project does not know are ignored. Returns the
         sorted indices of the signals that changed and emits ``changed``.
         """
-        # Collect per-field lists, then one fancy-index assignment per array:
-        # numpy scalar stores cost ~100 ns each, a batch of thousands adds up.
-        rows, values, sources, receives, codes = [], [], [], [], []
-        index = self.index
-        for update in updates:
-            i = index.get(update.signal_id)
-            if i is None:
-                continue
-            rows.append(i)
-            if update.value_type is not ValueType.NUMBER:
-                self.typed[i] = (update.value_type, update.text)
-            elif i in self.typed:
-                del self.typed[i]
-            values.append(update.value)
-            sources.append(update.source_time)
-            receives.append(update.receive_time)
-            codes.append(update.status_code)
-        if not rows:
+        batch = updates if isinstance(updates, ValueColumns) else ValueColumns(updates, self.index)
+        if not len(batch):
             return np.empty(0, dtype=np.int64)
+        self._keep_typed(batch)
         # The latest arrival of a signal wins. numpy does not promise an order for
         # repeated indices, so keep only each signal's last position explicitly.
-        last = dict(zip(rows, range(len(rows))))
+        rows = batch.rows
+        last = dict(zip(rows.tolist(), range(len(rows))))
         idx = np.fromiter(last.keys(), dtype=np.int64, count=len(last))
         pick = np.fromiter(last.values(), dtype=np.int64, count=len(last))
-        self.values[idx] = np.asarray(values, dtype=float)[pick]
-        self.source_times[idx] = np.asarray(sources, dtype=float)[pick]
-        self.receive_times[idx] = np.asarray(receives, dtype=float)[pick]
-        status = np.asarray(codes, dtype=np.int64)[pick]
+        self.values[idx] = batch.values[pick]
+        self.source_times[idx] = batch.source_times[pick]
+        self.receive_times[idx] = batch.receive_times[pick]
+        status = batch.status_codes[pick]
         self.status_codes[idx] = status
         self.qualities[idx] = quality_codes(status)
         self.link_down[idx] = False
@@ -110,6 +97,19 @@ class TwinState:
         if len(changed):
             self.changed.emit(changed)
         return changed
+
+    def _keep_typed(self, batch: ValueColumns) -> None:
+        """Remember the type and text of each signal whose latest value is not a
+        plain number; a plain number after one forgets it."""
+        if not self.typed and not batch.typed:
+            return
+        typed_at = dict(batch.typed)
+        for k, row in enumerate(batch.rows.tolist()):
+            update = typed_at.get(k)
+            if update is not None:
+                self.typed[row] = (update.value_type, update.text)
+            else:
+                self.typed.pop(row, None)
 
     def set_link_down(self, signal_indices: np.ndarray, now: float, down: bool = True) -> np.ndarray:
         """Mark signals whose connection was lost (or restored); returns changed indices."""
