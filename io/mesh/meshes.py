@@ -80,7 +80,10 @@ def load_asset_mesh(
         return AssetMesh(_placeholder(asset, f"asset '{asset.id}': has no mesh"))
     shown = _shown(asset.mesh, base)
     try:
-        read = read_mesh(asset.mesh, asset.mesh_units, cache)
+        if isinstance(cache, MemoCache):
+            read = cache.read(asset.mesh, asset.mesh_units)
+        else:
+            read = read_mesh(asset.mesh, asset.mesh_units, cache)
     except MeshReadError as error:
         return AssetMesh(_placeholder(asset, f"asset '{asset.id}': {shown}: {error}"), shown)
     except Exception as error:  # noqa: BLE001 - last line of defence, see module doc
@@ -198,6 +201,15 @@ class MemoCache:
     def __init__(self, disk: MeshCache | None) -> None:
         self._disk = disk
         self._reads: dict[str, MeshRead] = {}
+        self._files: dict[tuple[Path, str | None], MeshRead] = {}
+
+    def read(self, path: Path, units: str | None) -> MeshRead:
+        """:func:`read_mesh` of ``path``, once per file and units during this
+        load: 2,000 assets over 20 files read and hash 20 files, not 2,000."""
+        read = self._files.get((path, units))
+        if read is None:
+            read = self._files[(path, units)] = read_mesh(path, units, self)
+        return read
 
     def get(self, key: str) -> MeshRead | None:
         if key not in self._reads and self._disk is not None:

@@ -47,8 +47,8 @@ class KeyLines:
     """
 
     def __init__(self, text: str) -> None:
+        self._text: str | None = text
         self._lines: dict[KeyPath, int] = {}
-        self._scan(text)
 
     def line_of(self, path: Sequence[str | int]) -> int | None:
         """Line of ``path``, else of its closest enclosing key or element, else None.
@@ -56,6 +56,9 @@ class KeyLines:
         A missing key thus points at the header of the table or ``[[array]]``
         element that should hold it.
         """
+        if self._text is not None:  # scanned on first use: a file without problems never is
+            self._scan(self._text)
+            self._text = None
         path = tuple(path)
         while path:
             if path in self._lines:
