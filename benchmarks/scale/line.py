@@ -1,11 +1,15 @@
 """Writes the scale line of issue 11: a project TOML and its meshes, deterministic by seed.
 
 - ``line.toml``: 2,000 assets (``--size small``: 200) over 20 distinct binary STL
-  meshes of ~2,450 triangles each (~6.2 M triangles drawn), on a 100 x 20 grid,
+  meshes of ~2,430 triangles each (~4.9 M triangles drawn), on a 100 x 20 grid,
   level "asset", no signals;
 - ``line_500.toml``: the same line over 500 distinct meshes;
 - ``line_signals.toml``: the same line, each asset with 10 signals (one state
-  signal it is coloured by, nine analog) for the GUI-tick measurement;
+  signal it is coloured by, nine analog) for the GUI-tick measurement. ``linetwin
+  sim`` serves it as a serial line of 2,000 stations: the state signals
+  (``m0001.state`` ...) are its stations' states (``--scenario e-stop`` faults them
+  all at once); the analog ``pvN`` ones are no value it simulates, so it serves
+  them as ``BadWaitingForInitialData``;
 - ``line_glb.toml``: one asset, a 1.3 M-triangle GLB of 50 parts.
 
 Machines are a box frame plus rollers, each a numpy tube, jittered by the seed so
@@ -148,9 +152,14 @@ def grid_position(k: int) -> tuple[float, float, float]:
     return ((k % GRID_COLUMNS) * PITCH_X, (k // GRID_COLUMNS) * PITCH_Y, 0.0)
 
 
+def asset_id(k: int) -> str:
+    """The id of the ``k``-th machine (from 0): ``m0001`` is "Machine 1", as its label says."""
+    return f"m{k + 1:04d}"
+
+
 def asset_table(k: int, mesh: str, color_by: str | None = None) -> str:
     x, y, z = grid_position(k)
-    lines = ["[[assets]]", f'id = "m{k:04d}"', f'name = "Machine {k + 1}"', 'level = "asset"',
+    lines = ["[[assets]]", f'id = "{asset_id(k)}"', f'name = "Machine {k + 1}"', 'level = "asset"',
              'parent = "line"', f'mesh = "{mesh}"', 'mesh_units = "m"',
              f"position = [{x:.1f}, {y:.1f}, {z:.1f}]"]
     if color_by:
@@ -159,7 +168,7 @@ def asset_table(k: int, mesh: str, color_by: str | None = None) -> str:
 
 
 def signal_tables(k: int) -> str:
-    aid = f"m{k:04d}"
+    aid = asset_id(k)
     out = [f'[[signals]]\nid = "{aid}.state"\nasset = "{aid}"\n'
            f'node = "ns=2;s={aid}.State"\nkind = "state"\nsampling_ms = 1000\n']
     for j in range(ANALOG_PER_ASSET):
@@ -174,7 +183,7 @@ def write_project(path: Path, name: str, meshes: list[str], assets: int,
     tables = [HEADER.format(name=name)]
     for k in range(assets):
         tables.append(asset_table(k, meshes[k % len(meshes)],
-                                  f"m{k:04d}.state" if signals else None))
+                                  f"{asset_id(k)}.state" if signals else None))
     if signals:
         tables += [signal_tables(k) for k in range(assets)]
     path.write_text("\n".join(tables))

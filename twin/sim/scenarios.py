@@ -28,6 +28,12 @@ consults every tick. Each one waits ``start_s`` seconds of simulated time
     a station (the labeler, else the middle station) faults for ``duration_s``
     (60 s): its input buffer fills and the stations upstream go *blocked* one
     after the other, its output buffer drains and those downstream go *starved*.
+``e-stop``
+    an emergency stop: every station faults at once for ``duration_s`` (20 s),
+    then the reset clears every stop (a breakdown's too) and the line restarts
+    as after any stop, each station from its buffers. ``period_s`` (None: once)
+    repeats it. Shorter than a lockout stop (30 s) by default: an e-stop is reset
+    at the panel, not cleared station by station under lockout.
 ``trials``
     process engineers' setpoint trials, as a real line's history holds them
     (recipes per SKU, DOE runs): every ``period_s`` (1200 s) of simulated time
@@ -49,6 +55,7 @@ one (:meth:`LineSimulator.inject`); the simulator then consults each in turn.
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING, Any, ClassVar
 
 if TYPE_CHECKING:
@@ -237,6 +244,45 @@ class Jam(Scenario):
                 "upstream blocks, downstream starves")
 
 
+class EStop(Scenario):
+    """Every station faults at once for ``duration_s``; again every ``period_s`` if given."""
+
+    name = "e-stop"
+
+    def __init__(
+        self, start_s: float = DEFAULT_START_S, duration_s: float = 20.0, period_s: float | None = None
+    ) -> None:
+        super().__init__(start_s)
+        if not duration_s > 0.0:
+            raise ValueError(f"duration_s must be > 0, got {duration_s}")
+        if period_s is not None and not period_s > duration_s:
+            raise ValueError(f"period_s must be > duration_s ({duration_s:g}) or None, got {period_s}")
+        self.duration_s = float(duration_s)
+        self.period_s = None if period_s is None else float(period_s)
+        self.stops = 0  # e-stops so far
+        self._next_s = self.start_s
+        self._stations: list[str] = []
+
+    def bind(self, sim: LineSimulator) -> None:
+        self._stations = sim.stations
+
+    def tick(self, sim: LineSimulator, t: float) -> None:
+        if t < self._next_s:
+            return
+        self.stops += 1
+        # One deadline per stop, however large the step: a late tick does not fire twice.
+        self._next_s = math.inf if self.period_s is None else self._next_s + self.period_s * (
+            1 + (t - self._next_s) // self.period_s)
+        for station in self._stations:  # the reset then clears each stop, a longer one too
+            sim.trigger_fault(station, self.duration_s)
+
+    def describe(self) -> str:
+        when = "" if self.period_s is None else f", again every {self.period_s:g} s"
+        stations = f"all {len(self._stations)} stations" if self._stations else "every station"
+        return (f"at {self.start_s:g} s simulated time an emergency stop faults {stations} at once "
+                f"for {self.duration_s:g} s{when}; then the line restarts")
+
+
 # Process value -> (low, high) of the setpoints the engineers try: wide enough
 # to reach each defect's rising edge (seal gaps below ~300 ms, label skew beyond
 # ~1.2 mm), not so wide that a recipe makes scrap only.
@@ -304,7 +350,7 @@ class Trials(Scenario):
 
 
 SCENARIOS: dict[str, type[Scenario]] = {
-    cls.name: cls for cls in (Normal, HeaterDegradation, SensorFreeze, Jam, ServerRestart, Trials)
+    cls.name: cls for cls in (Normal, HeaterDegradation, SensorFreeze, Jam, ServerRestart, Trials, EStop)
 }
 
 

@@ -105,8 +105,8 @@ class LineSimulator:
         n = len(self._stations)
         self._t = 0.0
         self._state = np.full(n, IDLE, dtype=np.int64)
-        # Downstream stations start first, as on a real line, so there is room.
-        self._startup_left = 1.0 + 0.4 * np.arange(n)[::-1]
+        # Downstream stations start first, as on a real line, so there is room: 0.4 s apart, closer if over 10 s.
+        self._startup_left = 1.0 + min(0.4, 10.0 / max(n - 1, 1)) * np.arange(n)[::-1]
         self._down_code = np.zeros(n, dtype=np.int64)  # 0 up, else FAULT/MAINTENANCE
         self._down_left = np.zeros(n)
         self._fault_clock = np.array([self._next_failure(r) for r in self._rel])

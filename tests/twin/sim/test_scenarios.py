@@ -55,7 +55,7 @@ def series(sim: LineSimulator, until_s: float, dt: float = 0.25) -> tuple[np.nda
 
 def test_every_named_scenario_exists_and_makes_a_line():
     assert list(SCENARIOS) == ["normal", "heater-degradation", "sensor-freeze", "jam", "server-restart",
-                              "trials"]
+                              "trials", "e-stop"]
     for name in SCENARIOS:
         sim = LineSimulator(DEMO_STATIONS, seed=1, scenario=name)
         assert sim.scenario == name and sim.scenario_model.name == name
@@ -107,7 +107,7 @@ def test_same_seed_same_scenario_same_run(name):
         LineSimulator(DEMO_STATIONS, seed=9, scenario=name))
 
 
-@pytest.mark.parametrize("name", ["heater-degradation", "sensor-freeze", "jam", "server-restart"])
+@pytest.mark.parametrize("name", ["heater-degradation", "sensor-freeze", "jam", "server-restart", "e-stop"])
 def test_a_scenario_runs_as_normal_until_it_starts(name):
     a = LineSimulator(DEMO_STATIONS, seed=4, scenario="normal")
     b = LineSimulator(DEMO_STATIONS, seed=4, scenario=name)
