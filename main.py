@@ -172,7 +172,8 @@ def cmd_gui(args) -> int:
     if inputs is None:
         return 1
     return run_gui(args.project, endpoint=args.endpoint, simulate=args.simulate,
-                   settings=inputs[1], select=args.select, quit_signals=quit_signals)
+                   settings=inputs[1], select=args.select, quit_signals=quit_signals,
+                   project=inputs[0])
 
 
 def cmd_check(args) -> int:

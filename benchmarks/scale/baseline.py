@@ -85,11 +85,11 @@ class BareLine:
     """The line as bare VTK actors in an off-screen window."""
 
     def __init__(self, project: Path, size: tuple[int, int] = (1600, 900),
-                 anti_aliasing: str = "ssaa") -> None:
+                 anti_aliasing: str = "ssaa", off_screen: bool = True) -> None:
         self.renderer = vtkRenderer()
         self.renderer.SetBackground(0.91, 0.93, 0.95)
         self.window = vtkRenderWindow()
-        self.window.SetOffScreenRendering(True)
+        self.window.SetOffScreenRendering(off_screen)
         self.window.SetSize(*size)
         self.window.AddRenderer(self.renderer)
         self.set_anti_aliasing(anti_aliasing)
@@ -111,8 +111,10 @@ class BareLine:
         frame_line(self.renderer)
 
     def set_anti_aliasing(self, kind: str) -> None:
-        """"ssaa" (LineTwin's off-screen choice), "msaa" (VTK's default 4x) or "none"."""
+        """"ssaa" (LineTwin's off-screen choice), "fxaa" (its window's), "msaa"
+        (VTK's default 4x) or "none"."""
         self.window.SetMultiSamples(4 if kind == "msaa" else 0)
+        self.renderer.SetUseFXAA(kind == "fxaa")
         if kind == "ssaa":
             ssaa = vtkSSAAPass()
             ssaa.SetDelegatePass(vtkRenderStepsPass())
@@ -146,7 +148,8 @@ def main() -> int:
     parser.add_argument("project", type=Path)
     parser.add_argument("-o", "--output", type=Path, required=True)
     parser.add_argument("--size", default="1600x900", help="WIDTHxHEIGHT")
-    parser.add_argument("--anti-aliasing", choices=("ssaa", "msaa", "none"), default="ssaa")
+    parser.add_argument("--anti-aliasing", choices=("ssaa", "fxaa", "msaa", "none"),
+                        default="ssaa")
     args = parser.parse_args()
     width, height = (int(v) for v in args.size.lower().split("x"))
     line = BareLine(args.project, (width, height), args.anti_aliasing)

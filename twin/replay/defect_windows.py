@@ -16,7 +16,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from linetwin.twin.replay.replay_data import RESULTS, InspectionColumns, ReplayData
-from linetwin.twin.replay.window_counts import GroupedTimes
 
 _N_RESULTS = len(RESULTS)
 _PASS = 0
@@ -40,6 +39,10 @@ class DefectWindows:
     """Counts by station x defect type, and yield by station and by lot, for any window."""
 
     def __init__(self, data: ReplayData) -> None:
+        # Imported here: its kernels load numba (~60 MB, 0.1 s), which the live
+        # window, importing this module for the what-if colours, should not pay.
+        from linetwin.twin.replay.window_counts import GroupedTimes
+
         c: InspectionColumns = data.inspections
         self.stations, self.defect_types, self.lots = data.stations, data.defect_types, data.lots
         n_s, n_t = len(self.stations), max(len(self.defect_types), 1)

@@ -50,12 +50,15 @@ class GuiController:
         return self._quit_signals is not None and self._quit_signals.requested
 
     def open(self, path: Path, endpoint: str | None = None, simulate: bool = False,
-             settings=None, select: str | None = None) -> bool:
-        """Open ``path`` in a new window; on failure, say why and keep what is open."""
+             settings=None, select: str | None = None, project=None) -> bool:
+        """Open ``path`` in a new window; on failure, say why and keep what is open.
+
+        ``project``: ``path`` already loaded (the command line checked it; a
+        2,000-asset file takes a quarter second to read again)."""
         from linetwin.io.project.project_file import ProjectFileError, load_project
 
         try:
-            project = load_project(path)
+            project = project if project is not None else load_project(path)
         except ProjectFileError as error:
             self._report(path, "\n".join(str(p) for p in error.problems))
             return False
@@ -179,24 +182,33 @@ def _retire(window, simulator: SimulatorProcess | None) -> None:
 
 
 def _mark_first_coloured_frame(window) -> None:
-    """Write the ``frame`` start-up mark after the first render that shows live values."""
+    """Write the ``frame`` start-up mark after the first render that shows live
+    values (any first render for a line with no signals), and ``meshes`` after
+    the render that follows the last mesh swapped in."""
     if not startup_marks.enabled():
         return
     render_window = window.plotter.render_window
     state = window.session.state
+    live = bool(window.session.project.signals)
 
     def on_render_end(*_args) -> None:
-        if state.update_count:
+        if state.update_count or not live:
             startup_marks.mark("frame")
+            if window.mesh_loading is None:  # the meshes came with the window
+                startup_marks.mark("meshes")
             render_window.RemoveObserver(observer)
 
     observer = render_window.AddObserver("EndEvent", on_render_end)
+    if window.mesh_loading is not None:  # it renders once more as it finishes, then says so
+        window.mesh_loading.finished.connect(
+            lambda complete: startup_marks.mark("meshes") if complete else None)
 
 
 def run_gui(path: Path, endpoint: str | None = None, simulate: bool = False,
             settings=None, select: str | None = None,
-            quit_signals: QuitSignals | None = None) -> int:
-    """Run the GUI until the window closes or a quit signal; the exit code."""
+            quit_signals: QuitSignals | None = None, project=None) -> int:
+    """Run the GUI until the window closes or a quit signal; the exit code.
+    ``project``: ``path`` already loaded, if the caller has it."""
     simulator = SimulatorProcess(path) if simulate else None  # first: it takes longest
     quit_signals = quit_signals or QuitSignals().install()
     app = _application()
@@ -204,7 +216,7 @@ def run_gui(path: Path, endpoint: str | None = None, simulate: bool = False,
     controller = GuiController(app, splash, quit_signals, simulator)
     quit_signals.connect(controller.quit)  # start-up checks quit_signals.requested too
     opened = controller.open(path, endpoint=endpoint, simulate=simulate, settings=settings,
-                             select=select)
+                             select=select, project=project)
     if not opened or quit_signals.requested:
         controller.quit()
         if simulator is not None:

@@ -24,6 +24,7 @@ SWAP_BUDGET_S = 0.012  # VTK work per tick: the window keeps ~30 fps of input ha
 BATCH = 8  # meshes taken from the worker's queue at a time, checked against the budget
 SAID_FOR_MS = 10_000  # how long the outcome stays in the status bar
 RENDER_GAP_S = 0.5  # at least this between two progress renders, and 4x the last one's
+PROGRESS_GAP_S = 0.25  # between two progress texts: each repaints the status bar at once
 # time: a frame of thousands of actors takes about a second in software GL.
 NOT_LOADED = ("mesh not loaded: loading was cancelled; it is drawn as a box "
               "(File > Reload project, F5, loads it)")
@@ -43,6 +44,7 @@ class MeshLoading(QObject):
         self._started_at = 0.0
         self._fitted_pose = None
         self._next_render = 0.0  # time.monotonic() before which no progress render
+        self._next_progress = 0.0  # the same for the progress text and bar
         self.widget = self._progress_widget()
         self._timer = QTimer(self)
         self._timer.setInterval(TICK_MS)
@@ -126,7 +128,11 @@ class MeshLoading(QObject):
             self.window.statusBar().removeWidget(self.widget)
             self.widget.deleteLater()
 
-    def _show_progress(self) -> None:
+    def _show_progress(self, force: bool = False) -> None:
+        now = time.monotonic()
+        if now < self._next_progress and not force:
+            return
+        self._next_progress = now + PROGRESS_GAP_S
         p = self.loader.progress()
         self.bar.setValue(self.swapped)
         if not p.cancelled:
@@ -135,13 +141,15 @@ class MeshLoading(QObject):
 
     def _finish(self, cancelled: bool) -> None:
         self._timer.stop()
+        self._show_progress(force=True)  # the last count, however soon after the one before
         scene = self.window.scene
         left = sorted(scene.pending)
         for asset_id in left:
             self.session.mesh_problems[asset_id] = f"asset '{asset_id}': {NOT_LOADED}"
         self.window.tree.mark_problems({a: self.session.mesh_problems[a] for a in left})
-        if not cancelled and scene.current_pose() == self._fitted_pose:
-            self.window.view3d.fit_line()  # untouched view: fit the full meshes' extent
+        fitted = not cancelled and scene.current_pose() == self._fitted_pose
+        if fitted:
+            self.window.view3d.fit_line()  # untouched view: fit the full meshes' extent (renders)
         self.window.show_mesh_problems()
         seconds = time.monotonic() - self._started_at
         said = (f"Mesh loading cancelled: {self.swapped:,} of {self.loader.total:,} loaded, "
@@ -153,5 +161,6 @@ class MeshLoading(QObject):
         self.cancel_button.hide()
         self.label.setText(said)
         QTimer.singleShot(SAID_FOR_MS, self, self._remove_widget)  # dropped if the window goes
-        self.window.plotter.render()
+        if not fitted:
+            self.window.plotter.render()
         self.finished.emit(not cancelled)

@@ -5,8 +5,9 @@
 nothing printed) when the variable is not set, so a normal run is unchanged.
 
 Milestones: ``painted`` (the first window, splash or main, is on screen with
-its pixels drawn) and ``frame`` (the first 3D frame showing the line coloured
-by live values).
+its pixels drawn), ``frame`` (the first 3D frame showing the line coloured by
+live values; the first frame at all for a line with no signals) and ``meshes``
+(every mesh of the line read and drawn, not just its coarse boxes).
 """
 
 from __future__ import annotations
