@@ -8,6 +8,9 @@ script (``baseline.py``) so machine noise hits both alike:
 - first frame: spawn to exit of ``linetwin render PROJECT -o out.png --size
   1600x900`` against the bare script's one render + PNG; peak memory is that
   process's own maximum resident set (``os.wait4``);
+- window: ``linetwin gui PROJECT`` against a bare on-screen VTK window
+  (``window.py``; needs a display: ``xvfb-run``): first frame, every mesh
+  drawn, peak memory;
 - orbit frame, colour update of all assets, GUI tick (``interactive.py``,
   on the variant with 10 signals per asset; same meshes, same scene).
 
@@ -16,7 +19,7 @@ LineTwin's cache; the cache lives in the output folder, not the user's).
 Prints one table (measure, LineTwin, bare VTK, ratio, goal, met?); ``--json``
 writes it too. ``--linetwin DIR`` runs the LineTwin found at DIR/linetwin (e.g.
 ``git archive COMMIT | tar -x``) instead of this checkout's.
-Run: ``.venv/bin/python benchmarks/scale/scale.py [--size small] [--repeat 3] [--json F]``.
+Run: ``xvfb-run -a .venv/bin/python benchmarks/scale/scale.py [--size small] [--repeat 3] [--json F]``.
 """
 
 from __future__ import annotations
@@ -37,6 +40,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from line import write_scale_line  # noqa: E402
+import window  # noqa: E402
 
 FIRST_FRAME_VARIANTS = {"line": "20 meshes", "line_500": "500 meshes", "line_glb": "1.3 M GLB"}
 GOALS = {"first frame": 1.2, "peak memory": 1.3, "orbit frame": 1.2}
@@ -80,6 +84,23 @@ def first_frames(project: Path, out: Path, env, repeat: int) -> dict[str, dict[s
                   "mb": statistics.median(r[1] for r in rs)} for who, rs in runs.items()}
 
 
+def window_frames(project: Path, out: Path, env, repeat: int) -> dict[str, dict[str, float]]:
+    """Window first frame (LineTwin: coarse boxes), all meshes drawn, peak memory: medians."""
+    commands = window.commands(project)
+    marks = out / "marks.txt"
+    for command in commands.values():
+        window.run_once(command, env, marks)  # warm-up: fonts, OS file cache
+    runs: dict[str, list[dict[str, float]]] = {who: [] for who in commands}
+    for k in range(repeat):
+        for who, command in commands.items():
+            runs[who].append(window.run_once(command, env, marks))
+            r = runs[who][-1]
+            print(f"  window run {k + 1} {who}: frame {r['frame']:.2f} s, meshes "
+                  f"{r['meshes']:.2f} s, {r['mb']:.0f} MB", flush=True)
+    return {who: {m: statistics.median(r[m] for r in rs) for m in ("frame", "meshes", "mb")}
+            for who, rs in runs.items()}
+
+
 def interactive(project: Path, out: Path, env, repeat: int, frames: int,
                 ticks: int) -> dict[str, dict[str, list[float]]]:
     """Per contestant, each measure's samples pooled over ``repeat`` fresh processes."""
@@ -101,6 +122,17 @@ def row(measure: str, ours: float, bare: float | None, unit: str, goal: str,
     return {"measure": measure, "linetwin": round(ours, 2), "bare_vtk": None if bare is None
             else round(bare, 2), "unit": unit, "ratio": None if bare is None
             else round(ours / bare, 2), "goal": goal, "met": met}
+
+
+def window_rows(frames: dict) -> list[dict]:
+    ours, bare = frames["linetwin"], frames["bare"]
+    rows = []
+    for key, measure, unit, goal in (("frame", "window first frame (boxes)", "s", "first frame"),
+                                     ("meshes", "window, every mesh drawn", "s", "first frame"),
+                                     ("mb", "window peak memory", "MB", "peak memory")):
+        rows.append(row(measure, ours[key], bare[key], unit, f"<= {GOALS[goal]}x",
+                        ours[key] / bare[key] <= GOALS[goal]))
+    return rows
 
 
 def table(frames: dict, pooled: dict) -> list[dict]:
@@ -161,15 +193,22 @@ def main() -> int:
         projects = write_scale_line(folder, args.size)
         package = (args.linetwin or HERE.parents[2]).resolve()  # the folder holding linetwin/
         env = dict(os.environ, XDG_CACHE_HOME=str(folder / "cache"),
+                   XDG_CONFIG_HOME=str(Path(scratch) / "config"),  # the window's settings
                    PYTHONPATH=os.pathsep.join([str(package), str(package / "linetwin")]))
         frames = {}
         for variant in FIRST_FRAME_VARIANTS:
             print(f"first frame: {variant}", flush=True)
             frames[variant] = first_frames(projects[variant], Path(scratch), env, args.repeat)
+        windowed = None
+        if os.environ.get("DISPLAY"):
+            print("window: line", flush=True)
+            windowed = window_frames(projects["line"], Path(scratch), env, args.repeat)
+        else:
+            print("window: skipped (no DISPLAY: run under xvfb-run)", flush=True)
         print("orbit, colour update, GUI tick: line_signals", flush=True)
         pooled = interactive(projects["line_signals"], Path(scratch), env, args.interactive_repeat,
                              args.frames, args.ticks)
-    rows = table(frames, pooled)
+    rows = table(frames, pooled) + (window_rows(windowed) if windowed else [])
     print_table(rows)
     if args.json:
         args.json.write_text(json.dumps({"size": args.size, "repeat": args.repeat,
