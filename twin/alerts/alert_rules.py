@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
+from datetime import datetime
 from operator import attrgetter
 
 from linetwin.twin.alerts.alert_gate import RunningGate
@@ -329,7 +330,8 @@ class AlertEngine:
         so no rule fits a line or a run across the outage. Returns alert changes
         of samples that were waiting on a gate (judged first)."""
         out = self._out = []
-        when = "" if at is None else f" at {at:.3f}"
+        # A local clock time, as the alerts table shows its times, not POSIX seconds.
+        when = "" if at is None else f" at {datetime.fromtimestamp(at):%H:%M:%S}"
         for signal_id in signal_ids:
             feed = self._feeds.get(signal_id)
             if feed is not None:

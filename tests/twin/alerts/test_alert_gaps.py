@@ -4,6 +4,8 @@ why a rule is quiet."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import numpy as np
 import pytest
 
@@ -70,6 +72,15 @@ def test_a_gap_restarts_the_trend_window(how):
         changes += engine.process([u])
     assert [c.alert.rule for c in changes] == []
     assert engine.quiet_reason(TEMP.id) is None  # the new window is full again
+
+
+def test_a_lost_link_is_said_with_its_clock_time_not_posix_seconds():
+    engine = AlertEngine(project(TEMP))
+    at = 1_796_301_658.819
+    engine.break_windows([TEMP.id], at=at)
+    clock = datetime.fromtimestamp(at).strftime("%H:%M:%S")  # local, as the alerts table
+    assert engine.quiet_reason(TEMP.id) == (f"no data since the link was lost at {clock}; "
+                                            "windows restart with the next sample")
 
 
 def test_without_a_gap_rule_the_same_series_raises_a_trend():
