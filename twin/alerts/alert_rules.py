@@ -276,8 +276,11 @@ class AlertEngine:
             code = update.status_code
             # 0 is Good: the decoder only runs for the (rare) other codes.
             if (code and quality_of(code) is not Quality.GOOD) or not isfinite(value):
-                reading = quality_of(code).name.capitalize() if isfinite(value) else "non-numeric"
-                self._break(feed, f"a {reading} reading")
+                # A Bad or Uncertain status is the reason, whatever value came with it.
+                bad = code and quality_of(code) is not Quality.GOOD
+                reading = quality_of(code).name.capitalize() if bad else "non-numeric"
+                article = "an" if reading[0] in "AEIOUaeiou" else "a"
+                self._break(feed, f"{article} {reading} reading")
                 continue
             if last_t != never:
                 if feed.waiting is None:

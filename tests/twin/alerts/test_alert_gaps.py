@@ -83,6 +83,17 @@ def test_a_lost_link_is_said_with_its_clock_time_not_posix_seconds():
                                             "windows restart with the next sample")
 
 
+@pytest.mark.parametrize("value, code, said", [
+    (float("nan"), 0x80000000, "a Bad reading"),  # e.g. BadWaitingForInitialData, no value
+    (float("nan"), 0, "a non-numeric reading"),
+    (21.0, 0x40000000, "an Uncertain reading"),
+])
+def test_the_quiet_reason_names_the_status_before_the_value(value, code, said):
+    engine = AlertEngine(project(TEMP))
+    engine.process([ValueUpdate(TEMP.id, value, 1.0, 1.0, code)])
+    assert engine.quiet_reason(TEMP.id).startswith(f"no data since {said};")
+
+
 def test_without_a_gap_rule_the_same_series_raises_a_trend():
     """The test above can fail: with gap detection switched off (an absurd gap
     factor, no break) the engine fits across the outage and warns."""
