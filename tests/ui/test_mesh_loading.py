@@ -136,3 +136,36 @@ def test_cancel_midway_keeps_a_consistent_window(qtbot, open_window, monkeypatch
     assert reload.shortcut().toString() == "F5"
     with qtbot.waitSignal(window.reload_requested, timeout=5000):
         reload.trigger()
+
+
+def test_find_asset_137_by_typing_it(qtbot, open_window):
+    """On a long line one types a number: the tree keeps the matches, Enter selects
+    and flies to the first; Escape brings every asset back."""
+    window = open_window()
+    finder, tree = window.finder, window.tree
+    flown = []
+    finder._fly_to = flown.append
+    ctrl_f = next(a for a in window.actions() if a.shortcut().toString() == "Ctrl+F")
+    window._assets_dock.close()
+    ctrl_f.trigger()  # brings a closed Assets panel back
+    assert window._assets_dock.isVisible()
+    qtbot.keyClicks(finder.field, "137")
+    qtbot.waitUntil(lambda: finder.count.isVisible(), timeout=2_000)  # after the typing pause
+    shown = [a for a, item in tree.items.items() if not item.isHidden()]
+    assert "m0137" in shown and "m0001" not in shown
+    assert all("137" in a or "137" in tree.items[a].text(0) or tree.items[a].childCount()
+               for a in shown)
+    assert finder.count.text() == "1 asset matches"
+    qtbot.keyClick(finder.field, Qt.Key.Key_Return)
+    assert window.selection.asset_id == "m0137" and flown == ["m0137"]
+    qtbot.keyClick(finder, Qt.Key.Key_Escape)
+    assert finder.field.text() == "" and not finder.count.isVisible()
+    assert not any(item.isHidden() for item in tree.items.values())
+
+
+def test_find_asset_says_when_nothing_matches(qtbot, open_window):
+    window = open_window()
+    window.finder.field.setText("no such machine")
+    assert window.finder.apply() == []
+    assert window.finder.count.text() == "0 assets match"
+    assert all(item.isHidden() for item in window.tree.items.values())

@@ -20,6 +20,7 @@ from linetwin.twin.selection import Selection
 from linetwin.twin.updates import ConnectionChange, ConnectionState
 from linetwin.ui.qt.address_space.panel import AddressSpacePanel
 from linetwin.ui.qt.alerts_panel import AlertsPanel
+from linetwin.ui.qt.asset_finder import AssetFinder
 from linetwin.ui.qt.asset_tree import AssetTree
 from linetwin.ui.qt.connection_dialog import ConnectionDialog, ask_retry_after_refusal
 from linetwin.ui.qt.inspector import Inspector
@@ -76,7 +77,9 @@ class MainWindow(QMainWindow):
         self.inspector = Inspector(session.pipeline, self.selection, session.mesh_problems,
                                    TrendPlot(project, session.history), self.summary)
         self.docks: list[QDockWidget] = []
-        self._dock("Assets", self.tree, Qt.DockWidgetArea.LeftDockWidgetArea, 300)
+        self.finder = AssetFinder(self.tree, self.view3d.fly_to)
+        self._assets_dock = self._dock("Assets", self.finder, Qt.DockWidgetArea.LeftDockWidgetArea,
+                                       300)
         self.legend = LegendPanel(project)
         self._dock("Legend", self.legend, Qt.DockWidgetArea.LeftDockWidgetArea, 300)
         inspector_dock = self._dock("Inspector", self.inspector,
@@ -176,6 +179,7 @@ class MainWindow(QMainWindow):
         self._action(view_menu, "&Fit line", "Home", self.view3d.fit_line)
         self._action(view_menu, "Fly to &selected", "F", self._fly_to_selected)
         self._action(view_menu, "&Clear selection", "Esc", lambda: self.selection.select(None))
+        self._action(view_menu, "Fi&nd asset…", "Ctrl+F", self._find_asset)
         view_menu.addSeparator()
         for dock in self.docks:  # each panel can be hidden and brought back
             view_menu.addAction(dock.toggleViewAction())
@@ -189,6 +193,11 @@ class MainWindow(QMainWindow):
         self._action(alerts_menu, "&Acknowledge selected…", "Ctrl+K", self.acknowledge)
         help_menu = self.menuBar().addMenu("&Help")
         self._action(help_menu, "&Keyboard and mouse", "F1", self.show_shortcuts)
+
+    def _find_asset(self) -> None:
+        self._assets_dock.show()  # brought back if it was closed
+        self._assets_dock.raise_()
+        self.finder.focus()
 
     def _action(self, menu, text, shortcut, slot) -> QAction:
         action = QAction(text, self)
