@@ -1,6 +1,7 @@
 """The real window under Xvfb, on the demo line, with the simulator running."""
 
 import numpy as np
+import pytest
 from PySide6.QtCore import QPoint, Qt
 
 from linetwin.twin.colors import Look
@@ -219,3 +220,15 @@ def test_limit_alert_shows_in_panel_badge_and_inspector_and_is_acknowledged(qtbo
     panel.ask_comment = lambda alert: "heater contactor replaced"
     assert panel.acknowledge_selected()
     assert limit_alert().acknowledged and limit_alert().comment == "heater contactor replaced"
+
+
+def test_the_update_rate_spreads_a_stall_over_its_length(qtbot, demo_window):
+    """After the GUI thread stalled 1.5 s, the values taken at once came in over
+    those 1.5 s: the rate must not read them as one tick's worth."""
+    bridge = demo_window.bridge
+    bridge.stop()  # no live tick in between
+    bridge._arrivals.clear()
+    bridge._last_tick = None
+    for count, now in ((30, 100.0), (30, 100.033), (1_500, 101.533), (30, 101.566)):
+        bridge._count_rate(count, now)
+    assert bridge.rate() == pytest.approx((30 + 30 + 1_500 + 30) / (0.033 + 0.033 + 1.5 + 0.033))

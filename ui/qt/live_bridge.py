@@ -43,7 +43,8 @@ class LiveBridge(QObject):
         self.taps: list = []
         self.links: dict = {}  # endpoint -> its latest ConnectionChange (a recorder starts with them)
         self._carry: deque = deque()  # taken from the queue, not yet stepped
-        self._arrivals: deque[tuple[float, int]] = deque()
+        self._arrivals: deque[tuple[float, int, float]] = deque()  # (at, values, seconds since)
+        self._last_tick: float | None = None
         self.timer = QTimer(self)
         self.timer.setInterval(TICK_MS)
         self.timer.timeout.connect(self.tick)
@@ -110,15 +111,18 @@ class LiveBridge(QObject):
         self.scene.apply(self.pipeline.appearances())
         self.render()
 
-    def _count_rate(self, count: int) -> None:
-        now = time.monotonic()
-        self._arrivals.append((now, count))
+    def _count_rate(self, count: int, now: float | None = None) -> None:
+        # Each tick's count came in since the tick before: after a stall of the
+        # GUI thread, the values of the whole stall over its whole length (a
+        # lone tick's count over one tick's time read 227,273 values/s).
+        now = time.monotonic() if now is None else now
+        since = now - (self._last_tick if self._last_tick is not None else now - TICK_MS / 1000)
+        self._last_tick = now
+        self._arrivals.append((now, count, since))
         while self._arrivals and now - self._arrivals[0][0] > 2.0:
             self._arrivals.popleft()
 
     def rate(self) -> float:
-        """Values received per second over the last two seconds."""
-        if not self._arrivals:
-            return 0.0
-        span = max(self._arrivals[-1][0] - self._arrivals[0][0], TICK_MS / 1000)
-        return sum(c for _, c in self._arrivals) / span
+        """Values stepped per second over about the last two seconds."""
+        span = sum(s for _, _, s in self._arrivals)
+        return sum(c for _, c, _ in self._arrivals) / span if span > 0 else 0.0
