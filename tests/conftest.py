@@ -9,6 +9,9 @@ takes its snapshot, so a shared simulator is not a leak.
 ``@pytest.mark.leaks_threads("why")`` exempts a test whose leak is known and
 explained (say what would fix it). The VTK-object guard for scene and ui tests
 lives in :mod:`tests.leak_checks`.
+
+Every test process also gets private user folders, and every pytest-xdist
+worker its own X server (:mod:`tests.worker_isolation` says why).
 """
 
 from __future__ import annotations
@@ -19,14 +22,26 @@ import time
 import pytest
 
 from linetwin.ui.log_levels import quiet_libraries
+from tests import worker_isolation
 
 quiet_libraries()  # as main.py does for the app: asyncua's chatter would fill every failure
 THREAD_GRACE_S = 2.0  # a thread told to stop may need a moment to end
+_HOME = pytest.StashKey["Path"]()
+_DISPLAY = pytest.StashKey["subprocess.Popen | None"]()
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "leaks_threads(reason): the test leaves a thread running (known)")
     config.addinivalue_line("markers", "leaks_vtk(reason): the test leaves VTK objects alive (known)")
+    # Before any test runs: Qt reads the config folder and the display once, on first use.
+    config.stash[_HOME] = worker_isolation.private_home()
+    config.stash[_DISPLAY] = worker_isolation.private_display()
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    worker_isolation.stop_display(config.stash.get(_DISPLAY, None))
+    if _HOME in config.stash:
+        worker_isolation.remove_home(config.stash[_HOME])
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)

@@ -1,4 +1,4 @@
-"""A what-if model fitted on a generated hour of the demo line (once per module),
+"""A what-if model fitted on a generated hour of the demo line (once per run),
 LineTwin users of the test's own, and the live window with the what-if dock."""
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from linetwin.io.training.identities import add_user
 from linetwin.main import DEMO_PROJECT, main
 from linetwin.twin.whatif.whatif_model import read_model
 from linetwin.ui.qt.whatif.whatif_dock import SETTINGS_KEY
+from tests.built_once import built_once
 from tests.ui.conftest import record_message_boxes
 
 ENGINEER, APPROVER = "Erin Engineer", "Abe Approver"
@@ -21,18 +22,21 @@ def _scenario() -> str:
     return "trials" if "trials" in getattr(scenarios, "SCENARIOS", {}) else "normal"
 
 
-@pytest.fixture(scope="module")
-def model_path(tmp_path_factory):
+def _fit(folder) -> None:
     """``linetwin history generate --hours 1`` then ``linetwin whatif fit``: a real model."""
-    folder = tmp_path_factory.mktemp("whatif")
     history, model = folder / "h.duckdb", folder / "model.json"
     assert main(["history", "generate", str(DEMO_PROJECT), "--out", str(history), "--hours", "1",
                  "--scenario", _scenario()]) == 0
     assert main(["whatif", "fit", str(DEMO_PROJECT), "--history", str(history), "-o", str(model)]) == 0
-    return model
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
+def model_path(tmp_path_factory):
+    """The model, fitted once for the whole run (the tests only read it)."""
+    return built_once(tmp_path_factory, "ui-whatif-model", _fit) / "model.json"
+
+
+@pytest.fixture(scope="session")
 def model(model_path):
     return read_model(model_path)
 
