@@ -14,7 +14,7 @@ import pyvista as pv
 from vtkmodules.vtkFiltersHybrid import vtkPolyDataSilhouette
 from vtkmodules.vtkRenderingCore import vtkActor, vtkPolyDataMapper, vtkProperty
 
-from linetwin.scene.meshes import SharedShape
+from linetwin.scene.meshes import SHARP_EDGE_DEG, SharedShape
 
 
 class AssetActor(vtkActor):
@@ -69,10 +69,12 @@ def outline_actor(shape: SharedShape, of: vtkActor, camera, color, line_width: f
     silhouette.SetInputData(shape.mesh)
     silhouette.SetCamera(camera)
     silhouette.SetProp3D(of)
-    # Every edge between faces that are not coplanar, as well as the outer
-    # contour: the look pyvista's ``add_silhouette(feature_angle=False)`` gave.
+    # The outer contour and the sharp edges (where the shading splits the
+    # normals): a box keeps its corners, a faceted roller is not drawn over
+    # facet by facet, and the two triangles of a flat face show no diagonal
+    # (at 0 degrees they did, the float noise of an STL face being an angle).
     silhouette.SetEnableFeatureAngle(True)
-    silhouette.SetFeatureAngle(0.0)
+    silhouette.SetFeatureAngle(SHARP_EDGE_DEG)
     mapper = vtkPolyDataMapper()
     mapper.SetInputConnection(silhouette.GetOutputPort())
     mapper.ScalarVisibilityOff()

@@ -18,6 +18,7 @@ from vtkmodules.vtkRenderingCore import vtkPolyDataMapper
 from linetwin.twin.geometry import AssetGeometry, MeshPart
 
 COMPONENT_ARRAY = "component"
+SHARP_EDGE_DEG = 40.0  # faces meeting at a sharper angle show an edge (shading, outline)
 
 
 def shape_polydata(parts: tuple[MeshPart, ...]) -> pv.PolyData:
@@ -38,7 +39,8 @@ def shape_polydata(parts: tuple[MeshPart, ...]) -> pv.PolyData:
     mesh = pv.PolyData(np.vstack(vertices).astype(np.float64), cells)
     mesh.cell_data[COMPONENT_ARRAY] = np.concatenate(component)
     # Split normals at sharp edges: boxes stay crisp, cylinders stay smooth.
-    return mesh.compute_normals(split_vertices=True, feature_angle=40.0, auto_orient_normals=False)
+    return mesh.compute_normals(split_vertices=True, feature_angle=SHARP_EDGE_DEG,
+                                auto_orient_normals=False)
 
 
 @dataclass(frozen=True, eq=False)

@@ -232,3 +232,25 @@ def test_the_update_rate_spreads_a_stall_over_its_length(qtbot, demo_window):
     for count, now in ((30, 100.0), (30, 100.033), (1_500, 101.533), (30, 101.566)):
         bridge._count_rate(count, now)
     assert bridge.rate() == pytest.approx((30 + 30 + 1_500 + 30) / (0.033 + 0.033 + 1.5 + 0.033))
+
+
+def test_live_renders_leave_the_gui_thread_time_after_a_slow_frame(qtbot, demo_window):
+    """A frame that took 0.2 s (software GL, 2,000 assets): the next live render
+    waits about as long, and the last change is still drawn."""
+    import time
+
+    bridge = demo_window.bridge
+    bridge.stop()
+    drawn = []
+
+    def slow_render():
+        drawn.append(time.monotonic())
+        time.sleep(0.2)
+
+    bridge.render = slow_render
+    bridge._render_after = 0.0
+    bridge._request_render()  # drawn at once
+    bridge._request_render()  # too soon: deferred, not dropped
+    assert len(drawn) == 1 and bridge._render_timer.isActive()
+    qtbot.waitUntil(lambda: len(drawn) == 2, timeout=2_000)
+    assert drawn[1] - drawn[0] >= 0.2 + 0.19  # the frame's own time, then as long again

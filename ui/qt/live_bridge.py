@@ -21,6 +21,7 @@ from linetwin.twin.pipeline import TickResult, TwinPipeline
 TICK_MS = 33  # at most ~30 Hz: faster than the eye needs, cheap for the GUI thread
 TICK_BUDGET_S = 0.025  # pipeline work per tick; the rest waits for the next tick
 CHUNK_ITEMS = 500  # items stepped between two looks at the budget (~1-2 ms of work)
+RENDER_SHARE = 0.5  # live renders take at most this share of the GUI thread's time
 
 
 class LiveBridge(QObject):
@@ -48,6 +49,13 @@ class LiveBridge(QObject):
         self.timer = QTimer(self)
         self.timer.setInterval(TICK_MS)
         self.timer.timeout.connect(self.tick)
+        # A frame of a 2,000-asset line takes ~0.3 s in software GL: rendering
+        # after every tick would leave no time for input or mesh loading. The
+        # next live render waits as long as the last one took (a GPU's few ms:
+        # every tick, as before); the last change is always drawn.
+        self._render_after = 0.0  # time.monotonic() before which no live render
+        self._render_timer = QTimer(self, singleShot=True)
+        self._render_timer.timeout.connect(self._render_now)
         pipeline.reset_done.connect(self._on_reset)
 
     def start(self) -> None:
@@ -56,6 +64,7 @@ class LiveBridge(QObject):
 
     def stop(self) -> None:
         self.timer.stop()
+        self._render_timer.stop()
 
     @property
     def backlog(self) -> int:
@@ -76,8 +85,22 @@ class LiveBridge(QObject):
                 break
         if restyle:
             self.scene.apply(self.pipeline.appearances(sorted(restyle)))
-            self.render()
+            self._request_render()
         self._count_rate(values)
+
+    def _request_render(self) -> None:
+        wait = self._render_after - time.monotonic()
+        if wait <= 0:
+            self._render_now()
+        elif not self._render_timer.isActive():
+            self._render_timer.start(int(wait * 1000) + 1)
+
+    def _render_now(self) -> None:
+        self._render_timer.stop()
+        started = time.monotonic()
+        self.render()
+        took = time.monotonic() - started
+        self._render_after = time.monotonic() + took * (1.0 / RENDER_SHARE - 1.0)
 
     def _step(self, items: list) -> TickResult:
         for tap in self.taps:
