@@ -90,6 +90,8 @@ def test_the_line_opens_as_boxes_then_every_mesh_arrives(qtbot, open_window):
     assert not window.session.mesh_problems
     assert _picked_at_centre(window, first) == first
     assert window.tree.items[first].childCount() == len(scene.components[first])
+    assert not window.tree.items[first].isExpanded()  # 200 machines, not 200 part leaves
+    assert window.tree.items[first].parent().isExpanded()
 
 
 def test_cancel_midway_keeps_a_consistent_window(qtbot, open_window, monkeypatch):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QTreeWidget, QTreeWidgetItem
 
-from linetwin.twin.model import Project
+from linetwin.twin.model import AssetLevel, Project
 from linetwin.twin.selection import Selection
 from linetwin.ui.qt.widgets.part_names import display_names
 
@@ -28,7 +28,6 @@ class AssetTree(QTreeWidget):
         self.setObjectName("assetTree")
         self._populate(project, problems or {})
         self.add_components(components or {})
-        self.expandToDepth(1)  # stations visible, their parts folded away
         self.resizeColumnToContents(0)
         self.itemSelectionChanged.connect(self._on_item_selection_changed)
         selection.changed.connect(self._on_selection_change)
@@ -40,8 +39,12 @@ class AssetTree(QTreeWidget):
             item.setToolTip(0, asset.id)
             (parent_item.addChild if parent_item else self.addTopLevelItem)(item)
             self.items[asset.id] = item
-            for child in project.children(asset.id):
+            children = project.children(asset.id)
+            for child in children:
                 add(item, child)
+            # Open down to the stations; their components and mesh parts stay
+            # folded (a line of 2,000 machines would list 2,000 leaves between them).
+            item.setExpanded(any(c.level is not AssetLevel.COMPONENT for c in children))
 
         for root in project.children(None):
             add(None, root)
