@@ -8,16 +8,19 @@ alert book and the project, so a test drives it without a simulator.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QSettings, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
-from linetwin.io.history.history_store import HistoryStore, HistoryStoreError
-from linetwin.io.history.recorder import Recorder
 from linetwin.twin.alerts.alerts import AlertBook
 from linetwin.twin.model import Project
 from linetwin.ui.qt.widgets.elided_label import ElidedLabel
+
+if TYPE_CHECKING:  # DuckDB loads when a recording starts, not with every window
+    from linetwin.io.history.history_store import HistoryStore
+    from linetwin.io.history.recorder import Recorder
 
 
 class RecordingControl(QObject):
@@ -76,6 +79,9 @@ class RecordingControl(QObject):
         path = self.choose_file()
         if path is None:
             return False
+        from linetwin.io.history.history_store import HistoryStore, HistoryStoreError
+        from linetwin.io.history.recorder import Recorder
+
         try:
             self.store = HistoryStore(path)
         except HistoryStoreError as error:

@@ -15,8 +15,6 @@ from pathlib import Path
 from PySide6.QtCore import QEvent, QObject, QSettings, Qt
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox, QWidget
 
-from linetwin.io.history.history_store import HistoryStoreError
-from linetwin.io.history.replay_load import ReplayLoadError
 
 HISTORY_SUFFIX = ".duckdb"
 HISTORY_FILTER = "LineTwin history (*.duckdb);;All files (*)"
@@ -26,6 +24,9 @@ _open_windows: list = []  # replay windows, kept alive until they close
 def open_replay(project, path: str | Path, geometries, mesh_problems=None, anchor: QWidget | None = None,
                 label: str | None = None):
     """A shown replay window on ``path`` for ``project``, or None after a message box."""
+    # DuckDB and the replay modules load with the first history opened, not with the live window.
+    from linetwin.io.history.history_store import HistoryStoreError
+    from linetwin.io.history.replay_load import ReplayLoadError
     from linetwin.io.sessions.replay_session import ReplaySession
     from linetwin.ui.qt.replay.replay_window import ReplayWindow
 

@@ -9,19 +9,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, QSettings, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDockWidget, QFileDialog, QMessageBox
 
 from linetwin.io.opcua.connection.security import ConnectionSettings
-from linetwin.io.setpoint.workflow import Line
 from linetwin.twin.whatif.whatif_model import ModelFileError, read_model
 from linetwin.twin.whatif.live_now import live_rows
 from linetwin.ui.qt.whatif.predicted_coloring import PredictedColoring
-from linetwin.ui.qt.whatif.propose_dialog import ProposeDialog, evidence_of
-from linetwin.ui.qt.whatif.proposals_dialog import ProposalsDialog
 from linetwin.ui.qt.whatif.whatif_panel import WhatIfPanel
+
+if TYPE_CHECKING:  # the setpoint dialogs (and DuckDB) load when first opened
+    from linetwin.io.setpoint.workflow import Line
+    from linetwin.ui.qt.whatif.propose_dialog import ProposeDialog
+    from linetwin.ui.qt.whatif.proposals_dialog import ProposalsDialog
 
 SETTINGS_KEY = "whatif/model"
 MODEL_FILTER = "What-if models (*.json);;All files (*)"
@@ -136,6 +139,8 @@ class _Controller(QObject):
     # -- setpoints ----------------------------------------------------------------------
     def line(self) -> Line:
         """The line as the live window reaches it (endpoint, security, trusted certificates)."""
+        from linetwin.io.setpoint.workflow import Line
+
         session = self.window.session
         feed = session.feed
         client = feed.clients.get(session.endpoint)
@@ -143,6 +148,8 @@ class _Controller(QObject):
         return Line(session.endpoint, settings, feed.trust)
 
     def propose(self, signal_id: str, value: float) -> ProposeDialog:
+        from linetwin.ui.qt.whatif.propose_dialog import ProposeDialog, evidence_of
+
         panel = self.panel
         dialog = ProposeDialog(self.window.session.project, signal_id, value,
                                evidence_of(panel.prediction, panel.model, signal_id), self.line, parent=self.window)
@@ -152,6 +159,8 @@ class _Controller(QObject):
         return dialog
 
     def show_proposals(self) -> ProposalsDialog:
+        from linetwin.ui.qt.whatif.proposals_dialog import ProposalsDialog
+
         dialog = ProposalsDialog(self.window.session.project, self.line, parent=self.window)
         dialog.show()
         return dialog
