@@ -34,13 +34,16 @@ def shape_polydata(parts: tuple[MeshPart, ...]) -> pv.PolyData:
         faces.append(part.faces + offset)
         component.append(np.full(len(part.faces), index, dtype=np.int32))
         offset += len(part.vertices)
-    tris = np.vstack(faces)
-    cells = np.hstack([np.full((len(tris), 1), 3, dtype=np.int64), tris]).ravel()
-    mesh = pv.PolyData(np.vstack(vertices).astype(np.float64), cells)
+    # float32 points: the asset's own frame spans metres, far inside float32's
+    # precision, and VTK draws float32 anyway (a 1.3 M-triangle part held a
+    # float64 copy beside its vertex buffer).
+    mesh = pv.PolyData.from_regular_faces(np.vstack(vertices).astype(np.float32),
+                                          np.vstack(faces))
     mesh.cell_data[COMPONENT_ARRAY] = np.concatenate(component)
     # Split normals at sharp edges: boxes stay crisp, cylinders stay smooth.
+    # No cell normals: the point normals shade, and picking reads the cells.
     return mesh.compute_normals(split_vertices=True, feature_angle=SHARP_EDGE_DEG,
-                                auto_orient_normals=False)
+                                auto_orient_normals=False, cell_normals=False)
 
 
 @dataclass(frozen=True, eq=False)
