@@ -116,6 +116,7 @@ class LiveClient:
         self._main: asyncio.Task[None] | None = None
         self._wake: asyncio.Event | None = None
         self._stopping = threading.Event()
+        self.subscribed = threading.Event()  # every item subscribed (a held simulator waits)
 
     def start(self) -> None:
         """Start connecting on a private thread; returns immediately."""
@@ -274,11 +275,13 @@ class LiveClient:
             if self._event_sources:
                 self.event_problems = await subscribe_event_sources(
                     session.client, session.subscription, session.handler, self._event_sources, session.namespaces)
+            self.subscribed.set()
             await session.lost.wait()
         except Exception as exc:  # noqa: BLE001 - e.g. the server dropped us mid-subscribe
             session.reason.append(_describe(exc))
             session.lost.set()
         finally:  # lost, failed, or cancelled by stop(): close in every case
+            self.subscribed.clear()
             await close_client(session.client, graceful=not session.lost.is_set())
         return session.reason[0] if session.reason else "connection lost"
 

@@ -9,14 +9,19 @@ signal of the project. Nothing starts before :meth:`LiveFeed.start`.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import queue
+import threading
+import time
 
 from linetwin.io.opcua.opcua_client import LiveClient
 from linetwin.io.opcua.connection.security import ConnectionSettings
 from linetwin.io.opcua.simulator.sim_server import SimulatorServer
 from linetwin.io.opcua.connection.trust_store import TrustStore
 from linetwin.twin.model import Project
+
+HOLD_LIMIT_S = 60.0  # the longest a held simulator waits for its clients to subscribe
 
 
 class LiveFeed:
@@ -39,6 +44,9 @@ class LiveFeed:
         self.project = project
         self.updates: queue.SimpleQueue = queue.SimpleQueue()
         self.simulate, self.seed, self.scenario, self.speed = simulate, seed, scenario, speed
+        # time.monotonic() since which data flows: start(), or a held simulator's release
+        # (a command's --duration counts from there).
+        self.running_since: float | None = None
         self.endpoint = endpoint or project.source.endpoint  # where unbound signals go
         self.settings = None if simulate else settings
         # One store for every connection (and the address-space browser): a
@@ -66,10 +74,13 @@ class LiveFeed:
 
     def start(self) -> None:
         """Start the simulator (if asked) and connect to every endpoint."""
-        if self.simulate and self.server is None:
+        held = self.simulate and self.server is None
+        if held:
+            # Held still until our clients have subscribed: a run recorded or
+            # monitored from the built-in simulator starts at its first lot and unit.
             self.server = SimulatorServer(self.project, host="127.0.0.1", port=0, seed=self.seed,
                                           scenario=self.scenario, speed=self.speed)
-            self.endpoint = self.server.start_in_thread()
+            self.endpoint = self.server.start_in_thread(held=True)
         if not self.clients:
             self.clients = {
                 ep: LiveClient(self.signals_at(ep), self.updates, endpoint=ep,
@@ -78,6 +89,23 @@ class LiveFeed:
                 for ep in self.endpoints}
         for client in self.clients.values():
             client.start()
+        if held:
+            threading.Thread(target=self._release_when_subscribed, args=(self.server,),
+                             name="linetwin-sim-release", daemon=True).start()
+        elif self.running_since is None:
+            self.running_since = time.monotonic()
+
+    def _release_when_subscribed(self, server: SimulatorServer) -> None:
+        """Set the held simulator moving once every client subscribed, or after
+        ``HOLD_LIMIT_S`` whatever they did (a client that cannot subscribe must
+        not stop the line for good)."""
+        deadline = time.monotonic() + HOLD_LIMIT_S
+        for client in list(self.clients.values()):
+            client.subscribed.wait(max(deadline - time.monotonic(), 0.0))
+        if self.server is server:  # not stopped meanwhile
+            with contextlib.suppress(Exception):  # stopped between the check and the call
+                server.release()
+        self.running_since = time.monotonic()
 
     def stop(self) -> None:
         """Stop the clients first so they do not report the simulator going away."""

@@ -160,7 +160,8 @@ class Monitor:
             self.feed.start()
             self.pipeline.default_endpoint = self.feed.endpoint  # the simulator's port is known now
             while not self.stop_requested.is_set():
-                if duration is not None and time.monotonic() - started >= duration:
+                since = self.feed.running_since  # a held simulator: once it moves
+                if duration is not None and since is not None and time.monotonic() - since >= duration:
                     break
                 self.poll()
                 self._report_signal_problems()

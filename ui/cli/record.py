@@ -138,7 +138,8 @@ def _record(project: Project, feed: LiveFeed, store: HistoryStore, duration: flo
               + (f" for {duration:g} s" if duration else " until Ctrl+C"), file=stream, flush=True)
         recorder.start()
         with _stop_on_signals() as stop:
-            _pump(recording, stop, duration, progress_every, lambda: feed.refused() is not None)
+            _pump(recording, stop, duration, progress_every, lambda: feed.refused() is not None,
+                  lambda: feed.running_since)
     finally:
         feed.stop()
         recording.poll()  # the final "disconnected" of each link
@@ -169,15 +170,16 @@ def _outcome(recording: Recording, feed: LiveFeed, path: Path, stream: TextIO) -
 
 
 def _pump(recording: Recording, stop: threading.Event, duration: float | None,
-          progress_every: float, refused) -> None:
-    start = time.monotonic()
-    next_report = start + progress_every
+          progress_every: float, refused, running_since) -> None:
+    """Poll until ``duration`` seconds after ``running_since()`` (a held simulator:
+    once it moves), a stop, or a refusal."""
+    next_report = time.monotonic() + progress_every
     while not stop.is_set():
         recording.poll()
         if refused():  # untrusted certificate or rejected password: nobody to ask here
             return
-        now = time.monotonic()
-        if duration is not None and now - start >= duration:
+        now, since = time.monotonic(), running_since()
+        if duration is not None and since is not None and now - since >= duration:
             return
         if now >= next_report:
             recording.report()

@@ -36,7 +36,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from asyncua import Server, ua
 
@@ -44,6 +44,7 @@ from linetwin.io.opcua.asyncio_thread import AsyncioThread
 from linetwin.io.opcua.node_ids import browse_name_of, node_in_namespace
 from linetwin.io.opcua.simulator.sim_events import EventPublisher
 from linetwin.io.opcua.simulator.sim_setpoints import SetpointNodes
+from linetwin.io.opcua.simulator.sim_shutdown import shut_down
 from linetwin.twin.model import AssetLevel, Project, Signal, SignalKind
 from linetwin.twin.sim.production import ProductionConfig
 from linetwin.twin.sim.scenarios import Scenario
@@ -139,6 +140,7 @@ class SimulatorServer:
         self._thread: AsyncioThread | None = None
         self._update_failed = False
         self._epoch = 0.0  # wall-clock POSIX time of simulated time 0
+        self._go: asyncio.Event | None = None  # set: the line moves (see start(held=...))
 
     @property
     def port(self) -> int:
@@ -152,10 +154,17 @@ class SimulatorServer:
 
     # --- async API ------------------------------------------------------------
 
-    async def start(self) -> None:
-        """Build the address space and listen; returns once clients can connect."""
+    async def start(self, held: bool = False) -> None:
+        """Build the address space and listen; returns once clients can connect.
+
+        ``held``: the line stands still (simulated time 0) until :meth:`release`,
+        so a client that subscribes first sees the run from its first unit and lot.
+        """
         if self._server is not None:
             return
+        self._go = asyncio.Event()
+        if not held:
+            self._go.set()
         self._epoch = time.time() - self.simulator.time_s
         attempts = 3 if self._requested_port == 0 else 1
         for attempt in range(attempts):
@@ -170,8 +179,6 @@ class SimulatorServer:
                 continue
             self._port = port
             break
-        # Simulated time 0 is now, when updates begin (init took seconds).
-        self._epoch = time.time() - self.simulator.time_s
         self._task = asyncio.create_task(self._update_loop(), name="linetwin-sim-update")
 
     async def stop(self) -> None:
@@ -184,7 +191,7 @@ class SimulatorServer:
                 await task
         server, self._server = self._server, None
         if server is not None:
-            await _shut_down(server)
+            await shut_down(server)
 
     async def run_forever(self, stop: asyncio.Event | None = None) -> None:
         """Serve until ``stop`` is set (or the task is cancelled)."""
@@ -207,19 +214,28 @@ class SimulatorServer:
 
         return self._thread.submit(call()).result(timeout)
 
-    def start_in_thread(self, timeout: float = 30.0) -> str:
-        """Start on a private asyncio thread; returns the endpoint once listening."""
+    def start_in_thread(self, timeout: float = 30.0, held: bool = False) -> str:
+        """Start on a private asyncio thread; returns the endpoint once listening
+        (``held``: see :meth:`start`)."""
         if self._thread is not None:
             return self.endpoint
         thread = AsyncioThread(name="linetwin-sim-server")
         thread.start()
         try:
-            thread.submit(self.start()).result(timeout)
+            thread.submit(self.start(held)).result(timeout)
         except BaseException:
             thread.stop()
             raise
         self._thread = thread
         return self.endpoint
+
+    def release(self) -> None:
+        """Set a held line moving (from any thread); nothing if it moves already."""
+        async def go() -> None:
+            self._go.set()
+
+        if self._thread is not None:
+            self._thread.submit(go()).result(5.0)
 
     def stop_thread(self, timeout: float = 5.0) -> None:
         """Stop the server and its thread; safe to call twice."""
@@ -279,6 +295,8 @@ class SimulatorServer:
 
     async def _update_loop(self) -> None:
         """Step the model every 100 ms of wall time, without drift."""
+        await self._go.wait()
+        self._epoch = time.time() - self.simulator.time_s  # simulated time 0 is when it moves
         loop = asyncio.get_running_loop()
         due = loop.time()
         while True:
@@ -340,56 +358,3 @@ def _typed(value: float, variant: ua.VariantType) -> float | int:
     if variant == ua.VariantType.UInt32:
         return min(max(int(value), 0), 2**32 - 1)
     return int(round(value))
-
-
-async def _shut_down(server: Server) -> None:
-    """Stop ``server`` step by step, each step awaiting the event that ends it.
-
-    asyncua's ``Server.stop`` closes the listener last and does not wait for a
-    closed connection's cleanup, so a reconnecting client or a request still in
-    progress raced the internal server's shutdown. Here: listener, connections
-    (each seen lost), internal server, sessions kept for reconnecting clients.
-    """
-    bserver = server.bserver
-    bserver._server.close()  # closes the listening socket now: the port is free
-    await _stop_clock(server)
-    await _drop_connections(bserver)
-    await server.stop()  # no connection left: stops the cleanup task, internal session, history
-    await _close_orphan_sessions(server)
-
-
-async def _drop_connections(bserver: Any) -> None:
-    """Abort every connection; wait until each one's message loop ended and its
-    cleanup (``UaProcessor.close``) ran. ``abort``, not ``close``: a client that
-    stopped reading keeps a closing transport open until its buffer drains."""
-    while bserver.clients:
-        protocols = list(bserver.clients)
-        for protocol in protocols:
-            if protocol.transport is not None:
-                protocol.transport.abort()  # connection_lost runs on the next loop turn
-        loops = [p._task for p in protocols if p._task is not None]
-        await asyncio.gather(*loops, return_exceptions=True)
-        while bserver.closing_tasks:  # created by connection_lost, one per connection
-            await asyncio.gather(bserver.closing_tasks.pop(), return_exceptions=True)
-        await asyncio.sleep(0)  # a connection_lost still queued runs before the next check
-
-
-async def _close_orphan_sessions(server: Server) -> None:
-    """Close sessions asyncua keeps for reconnecting clients (spec Part 4 6.7): ``Server.stop``
-    leaves them, with their subscription tasks, running until they time out (minutes),
-    logging "subscription expired" long after the server is gone."""
-    sessions = getattr(server.iserver, "_external_sessions", {})
-    for session in list(sessions.values()):
-        with contextlib.suppress(Exception):
-            await session.close_session(True)
-
-
-async def _stop_clock(server: Server) -> None:
-    """Cancel asyncua's 1 Hz clock task, which ``Server.stop`` waits up to 1 s for."""
-    iserver = server.iserver
-    task = getattr(iserver, "time_task", None)
-    if isinstance(task, asyncio.Task) and not task.done():
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
-        iserver.time_task = None

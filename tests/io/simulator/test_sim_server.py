@@ -154,3 +154,35 @@ def test_cli_reports_a_busy_port(server):
     assert proc.returncode == 1
     assert f"cannot listen on 127.0.0.1:{server.port}" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def test_a_held_line_stands_still_until_released():
+    """The simulator started for a command's own clients waits for them: the
+    line's time stays 0 while held, and runs once released."""
+    server = SimulatorServer(demo_project(), seed=3)
+    server.start_in_thread(held=True)
+    try:
+        time.sleep(0.6)
+        assert server.on_model(lambda sim: sim.time_s) == 0.0
+        server.release()
+        deadline = time.monotonic() + 10
+        while server.on_model(lambda sim: sim.time_s) < 0.3 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert server.on_model(lambda sim: sim.time_s) >= 0.3
+        server.release()  # a second release changes nothing
+    finally:
+        server.stop_thread()
+
+
+def test_a_simulated_feed_releases_its_line_once_every_client_subscribed():
+    from linetwin.io.sessions.live_feed import LiveFeed
+
+    feed = LiveFeed(demo_project(), simulate=True, seed=3)
+    feed.start()
+    try:
+        deadline = time.monotonic() + 30
+        while feed.running_since is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert feed.running_since is not None and feed.client.subscribed.is_set()
+    finally:
+        feed.stop()
