@@ -131,7 +131,7 @@ class TwinPipeline:
             self.production.add(result.events)
             self._judge_compliance(result)
         changed.append(self.state.refresh_staleness(now))
-        result.changed_signals = np.unique(np.concatenate(changed))
+        result.changed_signals = _union(changed)
         if len(result.changed_signals):
             result.restyle = self.colors.assets_affected_by(self.state, result.changed_signals)
         return result
@@ -204,3 +204,12 @@ class TwinPipeline:
         if change.state in _DOWN:
             return self.state.set_link_down(self.signal_rows(change.endpoint), now)
         return _NONE
+
+
+def _union(parts: list[np.ndarray]) -> np.ndarray:
+    """Sorted unique rows of ``parts``, each sorted and unique already: most
+    ticks have one part, which needs no second pass over thousands of rows."""
+    filled = [p for p in parts if len(p)]
+    if len(filled) == 1:
+        return filled[0]
+    return np.unique(np.concatenate(parts)) if filled else _NONE

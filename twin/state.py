@@ -93,7 +93,7 @@ class TwinState:
         self.link_down[idx] = False
         self.stale[idx] = False
         self.update_count += len(rows)
-        changed = np.unique(idx)
+        changed = np.sort(idx)  # unique already: the keys of ``last``
         if len(changed):
             self.changed.emit(changed)
         return changed
