@@ -42,6 +42,7 @@ class LevelOfDetail:
             n = len(self.ids)
             self.centres, self.sizes = np.zeros((n, 3)), np.zeros(n)
             self.has_lod, self.simplified = np.zeros(n, dtype=bool), np.zeros(n, dtype=bool)
+            self.full_ready = np.zeros(n, dtype=bool)  # its full mesh is built
             asset_ids = self.ids
         rows = np.array([self.row[a] for a in asset_ids], dtype=np.int64)
         bounds = np.array([scene.asset_bounds(a) for a in asset_ids]).reshape(-1, 6)
@@ -50,6 +51,7 @@ class LevelOfDetail:
         self.has_lod[rows] = [scene.shape_of[a].lod_parts is not None for a in asset_ids]
         self.simplified[rows] = [scene.shape_of[a].draws_simplified(scene.actors[a])
                                  for a in asset_ids]
+        self.full_ready[rows] = False  # a new shape: checked again at the next choice
         self._view = None
 
     def update(self) -> None:
@@ -65,6 +67,10 @@ class LevelOfDetail:
         pixels = self.pixels(camera, renderer.GetSize()[1])
         far = self.has_lod & np.where(self.simplified, pixels < FULL_PX * HYSTERESIS,
                                       pixels < FULL_PX / HYSTERESIS)
+        # A full mesh is built on first use: make sure every one drawn full has it.
+        for row in np.flatnonzero(self.has_lod & ~far & ~self.full_ready).tolist():
+            _ = self.scene.shape_of[self.ids[row]].mesh
+        self.full_ready |= self.has_lod & ~far
         for row in np.flatnonzero(far != self.simplified).tolist():
             asset_id = self.ids[row]
             shape = self.scene.shape_of[asset_id]

@@ -8,8 +8,6 @@ use it. Each asset's actor places the shared mesh with its own matrix.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 import numpy as np
 import pyvista as pv
 from vtkmodules.vtkCommonMath import vtkMatrix4x4
@@ -46,16 +44,33 @@ def shape_polydata(parts: tuple[MeshPart, ...]) -> pv.PolyData:
                                 auto_orient_normals=False, cell_normals=False)
 
 
-@dataclass(frozen=True, eq=False)
 class SharedShape:
-    """One mesh file's parts as drawn: polydata, mapper and part names, made once."""
+    """One mesh file's parts as drawn: mapper, polydata and part names, made once.
 
-    parts: tuple[MeshPart, ...]  # kept so the id it is looked up by stays taken
-    mesh: pv.PolyData
-    mapper: vtkPolyDataMapper
-    names: tuple[str, ...]
-    lod_parts: tuple[MeshPart, ...] | None = None  # simplified parts, for far views
-    _lod: list = field(default_factory=list, repr=False)  # their mapper, once made
+    The full polydata is built on first use (:attr:`mesh`): a line of 500
+    distinct machines seen from afar draws only their simplified copies, and
+    building 500 full meshes with normals cost a second before its first frame.
+    The mapper exists from the start (actors hold it); it gets its input then.
+    """
+
+    def __init__(self, parts: tuple[MeshPart, ...], lod_parts: tuple[MeshPart, ...] | None) -> None:
+        self.parts = parts  # kept so the id it is looked up by stays taken
+        self.names = tuple(p.name for p in parts)
+        self.lod_parts = lod_parts  # simplified parts, for far views
+        self.mapper = vtkPolyDataMapper()
+        self.mapper.ScalarVisibilityOff()
+        self._mesh: pv.PolyData | None = None
+        self._lod: vtkPolyDataMapper | None = None
+        if lod_parts is None:  # always drawn full: nothing to wait for
+            _ = self.mesh
+
+    @property
+    def mesh(self) -> pv.PolyData:
+        """The full mesh in the shape's own frame, built (and given to the mapper) on first use."""
+        if self._mesh is None:
+            self._mesh = shape_polydata(self.parts)
+            self.mapper.SetInputData(self._mesh)
+        return self._mesh
 
     @property
     def lod_mapper(self) -> vtkPolyDataMapper | None:
@@ -63,12 +78,12 @@ class SharedShape:
         a line seen only from close by never pays for it."""
         if self.lod_parts is None:
             return None
-        if not self._lod:
-            self._lod.append(_mapper(shape_polydata(self.lod_parts)))
-        return self._lod[0]
+        if self._lod is None:
+            self._lod = _mapper(shape_polydata(self.lod_parts))
+        return self._lod
 
     def draws_simplified(self, actor) -> bool:
-        return bool(self._lod) and actor.GetMapper() is self._lod[0]
+        return self._lod is not None and actor.GetMapper() is self._lod
 
 
 class SharedShapes:
@@ -84,10 +99,7 @@ class SharedShapes:
         parts = geometry.local_parts
         shape = self._shapes.get(id(parts))
         if shape is None:
-            mesh = shape_polydata(parts)
-            shape = SharedShape(parts, mesh, _mapper(mesh), tuple(p.name for p in parts),
-                                geometry.lod_parts)
-            self._shapes[id(parts)] = shape
+            shape = self._shapes[id(parts)] = SharedShape(parts, geometry.lod_parts)
         return shape
 
 

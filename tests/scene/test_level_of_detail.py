@@ -74,3 +74,15 @@ def test_simplified_assets_pick_and_colour_as_themselves(scene):
     scene.apply([AssetAppearance(far, (0, 158, 115), Look.LIVE, "running")])
     color = np.array(scene.actors[far].GetProperty().GetColor()) * 255
     assert np.allclose(color, (0, 158, 115), atol=1)
+
+
+def test_a_full_mesh_is_built_only_when_something_draws_it_full(scene):
+    """Seen from afar, no full mesh is built (500 distinct machines built theirs
+    for nothing); the first near view builds it and draws it."""
+    scene.fit_line()
+    scene.plotter.render_window.Render()
+    shape = scene.shape_of["m0"]
+    assert shape._mesh is None and shape.mapper.GetInput() is None
+    _look_at(scene, "m0")
+    assert scene.actors["m0"].GetMapper() is shape.mapper
+    assert shape.mapper.GetInput() is not None and shape.mapper.GetInput().GetNumberOfCells() > 0
