@@ -70,9 +70,8 @@ def outline_actor(shape: SharedShape, of: vtkActor, camera, color, line_width: f
     silhouette.SetCamera(camera)
     silhouette.SetProp3D(of)
     # The outer contour and the sharp edges (where the shading splits the
-    # normals): a box keeps its corners, a faceted roller is not drawn over
-    # facet by facet, and the two triangles of a flat face show no diagonal
-    # (at 0 degrees they did, the float noise of an STL face being an angle).
+    # normals): a box keeps its corners, and a faceted roller is not drawn
+    # over facet by facet as with every non-coplanar edge (0 degrees).
     silhouette.SetEnableFeatureAngle(True)
     silhouette.SetFeatureAngle(SHARP_EDGE_DEG)
     mapper = vtkPolyDataMapper()

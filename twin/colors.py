@@ -8,8 +8,8 @@ it gets the "no data" or "bad quality" look instead.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 import math
+from dataclasses import dataclass
 from enum import IntEnum
 
 import numpy as np
