@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import Enum
+from functools import cached_property
 from pathlib import Path
 
 from linetwin.twin.sop.sop_model import Sop
@@ -279,10 +280,7 @@ class Project:
     sops: tuple[Sop, ...] = ()  # the project's SOPs (files referenced from it)
 
     def asset(self, asset_id: str) -> Asset:
-        for asset in self.assets:
-            if asset.id == asset_id:
-                return asset
-        raise KeyError(asset_id)
+        return self._by_id[asset_id]  # KeyError for an unknown id
 
     def signal(self, signal_id: str) -> Signal:
         for signal in self.signals:
@@ -292,10 +290,33 @@ class Project:
 
     def children(self, asset_id: str | None) -> list[Asset]:
         """Direct children of ``asset_id`` (``None``: the roots), in file order."""
-        return [a for a in self.assets if a.parent == asset_id]
+        return list(self._children.get(asset_id, ()))
 
     def signals_of(self, asset_id: str) -> list[Signal]:
-        return [s for s in self.signals if s.asset == asset_id]
+        return list(self._signals_by_asset.get(asset_id, ()))
+
+    # Indexes made on first use (a project is frozen): with 2,000 assets, a scan
+    # per look-up made building the asset tree alone 4 million comparisons.
+    @cached_property
+    def _by_id(self) -> dict[str, Asset]:
+        out: dict[str, Asset] = {}
+        for a in self.assets:
+            out.setdefault(a.id, a)  # the first, as a scan found it
+        return out
+
+    @cached_property
+    def _children(self) -> dict[str | None, list[Asset]]:
+        out: dict[str | None, list[Asset]] = {}
+        for a in self.assets:
+            out.setdefault(a.parent, []).append(a)
+        return out
+
+    @cached_property
+    def _signals_by_asset(self) -> dict[str, list[Signal]]:
+        out: dict[str, list[Signal]] = {}
+        for signal in self.signals:
+            out.setdefault(signal.asset, []).append(signal)
+        return out
 
     def state_name(self, code: int, signal: Signal | None = None) -> str:
         table = signal.states if signal is not None and signal.states else self.states
