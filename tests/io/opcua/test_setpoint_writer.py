@@ -106,8 +106,14 @@ def test_a_guard_of_bad_quality_counts_as_broken(server):
 
 
 def test_a_read_only_node_is_refused_and_nothing_is_written(server):
-    before = read_value_blocking(server.endpoint, None, None, TEMP)
-    outcome = write_guarded_blocking(server.endpoint, None, None, WriteRequest(TEMP, 186.0))
+    # Held: a live process value could change between the two reads on a loaded machine.
+    server.on_model(lambda sim: sim.force("sealer.seal_temperature", 185.5))
+    try:
+        time.sleep(0.5)  # published
+        before = read_value_blocking(server.endpoint, None, None, TEMP)
+        outcome = write_guarded_blocking(server.endpoint, None, None, WriteRequest(TEMP, 186.0))
+    finally:
+        server.on_model(lambda sim: sim.release("sealer.seal_temperature"))
     assert not outcome.ok and not outcome.written and not outcome.rolled_back
     assert outcome.old == before and outcome.read_back is None
     assert outcome.reason == (f"the server refused to write {TEMP}: BadUserAccessDenied "
