@@ -131,7 +131,7 @@ class GuiController:
         window.connect_requested.connect(
             lambda s: self.open(path, endpoint=s.endpoint, settings=s))
         window.reload_requested.connect(lambda: self.open(path, **self.opened_with))
-        _mark_first_coloured_frame(window)
+        _mark_first_frames(window)
         if window.mesh_loading is not None:  # its meshes live with the window too
             window.mesh_loading.finished.connect(freeze_what_lives_with_the_window)
         window.show()
@@ -181,7 +181,7 @@ def _retire(window, simulator: SimulatorProcess | None) -> None:
         simulator.stop()
 
 
-def _mark_first_coloured_frame(window) -> None:
+def _mark_first_frames(window) -> None:
     """Write the ``frame`` start-up mark after the first render that shows live
     values (any first render for a line with no signals), and ``meshes`` after
     the render that follows the last mesh swapped in."""
